@@ -1,0 +1,114 @@
+"""Lexical matching: a tokenizer for mixed English/Chinese text and an in-memory BM25.
+
+Dense embeddings miss exact names ("LGD", "nuScenes", "RELIANT") and, with an
+English-only model, most of the link between an English question and a Chinese abstract.
+Acronyms, numbers and model names survive machine translation, so matching them is the
+cheapest bridge. Chinese runs are cut into words by jieba, whose dictionary ships in its
+package; character bigrams would also work but add junk pairs across word edges
+("提升了多少" -> "升了", "了多") that dilute a question's terms.
+
+Leaves out stemming, synonyms and any translation between the languages.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tempfile
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+import jieba
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+# Question words and glue that carry no topic; kept short so real terms are never lost.
+STOPWORDS = frozenset(
+    """a an the of in on at to for from by with and or but not no is are was were be been
+    being do does did doing has have had having it its this that these those they them their
+    there what which who whom whose when where why how much many does can could should would
+    will shall may might must about into over under than then so such as if also any all each
+    paper papers abstract abstracts method methods approach model models propose proposed use
+    used using show shows our we you your i me my he she his her one two via based more most
+    other some same new work study tell give find list""".split()
+)
+# Chinese function words and question words: no topic in them.
+CJK_STOPWORDS = frozenset(
+    """的 了 是 在 和 与 及 或 中 其 吗 呢 将 从 到 上 下 对 被 把 为 以 而 之 也 都 就 这 那 它 它们
+    我们 本文 论文 提出 一种 一个 这个 这些 那个 什么 哪些 哪个 多少 如何 怎么 怎样 为什么 是否
+    可以 能 有 用 使用 通过 进行 方法 模型""".split()
+)
+
+
+def _word_forms(word: str) -> list[str]:
+    """A word, its parts when hyphenated ("ms-coco" -> "ms", "coco"), plurals made singular."""
+    forms = [word]
+    if "-" in word:
+        forms.extend(part for part in word.split("-") if part and part not in STOPWORDS)
+    return [f[:-1] if len(f) > 4 and f.endswith("s") and not f.endswith("ss") else f for f in forms]
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> jieba.Tokenizer:
+    """jieba's tokenizer, quiet, with its dictionary cache in the temp folder (HOME may be empty)."""
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = tempfile.gettempdir()
+    return tokenizer
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased words and numbers, plus bigrams of every Chinese run."""
+    out: list[str] = []
+    for token in _TOKEN.findall(text.lower()):
+        if _CJK_RUN.fullmatch(token):
+            out.extend(w for w in _jieba().lcut(token) if w not in CJK_STOPWORDS)
+        elif token not in STOPWORDS:
+            out.extend(_word_forms(token))
+    return out
+
+
+class BM25:
+    """Okapi BM25 over a fixed list of texts (k1=1.5, b=0.75, the usual defaults)."""
+
+    def __init__(self, texts: Sequence[str], k1: float = 1.5, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self._docs = [Counter(tokenize(t)) for t in texts]
+        self._lengths = [sum(d.values()) for d in self._docs]
+        self._avg = (sum(self._lengths) / len(self._lengths)) if self._lengths else 0.0
+        df: Counter[str] = Counter()
+        for doc in self._docs:
+            df.update(doc.keys())
+        n = len(self._docs)
+        self.idf = {term: math.log(1 + (n - f + 0.5) / (f + 0.5)) for term, f in df.items()}
+
+    def scores(self, query_terms: Sequence[str]) -> list[float]:
+        """BM25 score of every text for the query terms (0 for texts that share none)."""
+        out = []
+        for doc, length in zip(self._docs, self._lengths, strict=True):
+            score = 0.0
+            for term in query_terms:
+                tf = doc.get(term, 0)
+                if tf:
+                    norm = self.k1 * (1 - self.b + self.b * length / (self._avg or 1))
+                    score += self.idf[term] * tf * (self.k1 + 1) / (tf + norm)
+            out.append(score)
+        return out
+
+    def coverage(self, query_terms: Sequence[str], text_terms: set[str]) -> float:
+        """Share of the query's IDF weight that `text_terms` contains, in [0, 1].
+
+        Unlike a raw BM25 score this is comparable across questions, so it can decide
+        whether anything relevant was found. Terms the corpus never uses get the weight of
+        the rarest known term: a question about "France" is not answered by abstracts that
+        merely share its "learning".
+        """
+        unseen = max(self.idf.values(), default=1.0)
+        weights = {t: self.idf.get(t, unseen) for t in set(query_terms)}
+        total = sum(weights.values())
+        if not total:
+            return 0.0
+        return sum(w for t, w in weights.items() if t in text_terms) / total

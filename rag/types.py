@@ -1,0 +1,82 @@
+"""The values that flow through the pipeline: abstracts, chunks, sources and answers.
+
+All are frozen dataclasses, so a value handed to a caller cannot change under the cache
+that produced it. Leaves out behaviour: parsing, retrieval and answering live in their
+own modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Location:
+    """One place an abstract appears: a corpus file name and a 1-based line number."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Abstract:
+    """A distinct abstract of the corpus, with every place it appears (first one first)."""
+
+    id: str  # content hash: the same text gets the same id in every build
+    text: str  # exactly as in the corpus line, without the line break
+    language: str  # "en" or "zh"
+    locations: tuple[Location, ...]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range [start, end) in an abstract's text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A token-bounded piece of an abstract: the unit that is embedded and searched."""
+
+    abstract_id: str
+    index: int  # position among its abstract's chunks
+    span: Span
+    text: str
+    n_tokens: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.abstract_id}:{self.index}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited abstract as the caller sees it: `Answer.text`'s `[n]` is `sources[n-1]`."""
+
+    id: str
+    text: str
+    file: str  # where it first appears
+    line: int
+    language: str
+    score: float  # relevance in [0, 1]; how it is computed is in rag/retrieval.py
+    locations: tuple[Location, ...] = ()
+    highlights: tuple[Span, ...] = ()  # the sentences the answer used
+
+    @property
+    def where(self) -> str:
+        """Every place the abstract appears, as `file:line, file:line`."""
+        return ", ".join(str(loc) for loc in self.locations)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `ask()` returns."""
+
+    text: str
+    sources: tuple[Source, ...] = field(default_factory=tuple)
+    found: bool = True

@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         default=0.45,
         description="Share of the question's IDF weight an abstract must contain to be relevant.",
     )
+    lexical_weight: float = Field(
+        # An exact acronym match (coverage 1.0) is worth about as much as a strong dense hit.
+        default=0.5,
+        ge=0,
+        description="Weight of lexical coverage added to the dense score when ranking abstracts.",
+    )
     answer_sentences: int = Field(
         default=3,
         ge=1,

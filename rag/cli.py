@@ -1,0 +1,159 @@
+"""The `rag` command: a thin shell over the library.
+
+Each command turns options into `Settings`, calls one library function, and prints.
+Our errors (`RagError`, bad questions) are shown as one line with no traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rag.config import Settings
+from rag.errors import RagError
+from rag.types import Answer
+
+_corpus = click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of abstract files, one abstract a line. Default: the shipped corpus "
+    "(or $RAG_CORPUS_DIR).",
+)
+_store = click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the Chroma store lives. Default: ./store (or $RAG_STORE_DIR).",
+)
+
+
+def _settings(corpus: Path | None, store: Path | None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if corpus is not None:
+        overrides["corpus_dir"] = corpus
+    if store is not None:
+        overrides["store_dir"] = store
+    return Settings(**overrides)
+
+
+def _friendly(command: Callable) -> Callable:
+    """Show our errors as `Error: ...` and exit 1, instead of a traceback."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (RagError, ValueError, TypeError) as err:
+            raise click.ClickException(str(err)) from err
+
+    return run
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer, then its numbered sources with every place they appear."""
+    lines = [answer.text]
+    if answer.sources:
+        lines.append("")
+        lines.append("Sources:")
+        for n, s in enumerate(answer.sources, start=1):
+            lines.append(f"  [{n}] {s.where}  ({s.language}, score {s.score:.2f})")
+            preview = s.text if len(s.text) <= 160 else s.text[:157] + "..."
+            lines.append(f"      {preview}")
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="abstracts-qa")
+def cli() -> None:
+    """Ask questions of research-paper abstracts, in English or Chinese, offline.
+
+    Answers quote the abstracts and cite them as [n]. The store of embeddings is built
+    on first use (or with `rag build`) and reused until the corpus or settings change.
+    """
+
+
+@cli.command()
+@_corpus
+@_store
+@click.option("--force", is_flag=True, help="Re-embed everything even if the store is current.")
+@_friendly
+def build(corpus: Path | None, store: Path | None, force: bool) -> None:
+    """Build the store from the corpus; does nothing when nothing changed."""
+    from rag import build as build_store
+
+    settings = _settings(corpus, store)
+    report = build_store(settings, force=force, progress=True)
+    if report.rebuilt:
+        click.echo(
+            f"Built {settings.store_dir}: {report.abstracts} abstracts, {report.chunks} chunks, "
+            f"{report.sentences} sentences in {report.seconds:.1f} s."
+        )
+    else:
+        click.echo(f"{settings.store_dir} is up to date ({report.abstracts} abstracts); "
+                   "use --force to rebuild.")
+
+
+@cli.command()
+@click.argument("question")
+@_corpus
+@_store
+@_friendly
+def ask(question: str, corpus: Path | None, store: Path | None) -> None:
+    """Answer QUESTION and list the cited abstracts with file:line."""
+    from rag.qa import get_qa
+
+    answer = get_qa(_settings(corpus, store)).ask(question)
+    click.echo(format_answer(answer))
+
+
+@cli.command()
+@_corpus
+@_store
+@_friendly
+def chat(corpus: Path | None, store: Path | None) -> None:
+    """A conversation in the terminal; follow-up questions use the earlier turns.
+
+    Type a question and press Enter; an empty line or Ctrl-D ends the chat.
+    """
+    from rag.qa import get_qa
+
+    qa = get_qa(_settings(corpus, store))
+    history: list[dict] = []
+    click.echo("Ask about the abstracts (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            return
+        if not question:
+            return
+        try:
+            answer = qa.ask(question, history)
+        except (ValueError, TypeError) as err:
+            click.echo(f"Error: {err}")
+            continue
+        click.echo(format_answer(answer))
+        history += [{"role": "user", "content": question},
+                    {"role": "assistant", "content": answer.text}]
+
+
+@cli.command()
+@click.option("--port", type=int, default=7860, show_default=True, help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; 0.0.0.0 serves other machines.")
+@_corpus
+@_store
+@_friendly
+def ui(port: int, host: str, corpus: Path | None, store: Path | None) -> None:
+    """Start the Gradio chat in the browser (the store is built first if needed)."""
+    from ui.app import launch
+
+    launch(_settings(corpus, store), host=host, port=port)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,157 @@
+"""The Gradio chat: questions in, streamed answers out, cited abstracts as cards below.
+
+`create_app(qa)` builds the Blocks without serving them, so tests can launch it on any
+port; `launch()` builds the pipeline (and store) first, then serves. Besides the chat,
+the app exposes `/chat` for `gradio_client`: message (and optional history) in, answer
+text with its `[n]` markers out.
+
+Leaves out authentication and multi-user queue tuning (the operations issue).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+from collections.abc import Iterator
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402 (the environment must be set first)
+
+from rag.config import Settings  # noqa: E402
+from rag.errors import RagError  # noqa: E402
+from rag.qa import QA, get_qa  # noqa: E402
+from rag.types import Answer, Source  # noqa: E402
+
+EXAMPLES = [
+    "How much does LGD improve RetinaNet on COCO?",
+    "What NDS does the Cross Modal Transformer reach on nuScenes?",
+    "Which papers are about federated learning?",
+    "LGD在COCO上提升了多少?",
+    "联邦学习中如何处理非IID数据?",
+]
+
+CSS = """
+.source-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
+               padding: 6px 12px; margin: 6px 0; }
+.source-card summary { cursor: pointer; font-weight: 600; }
+.source-card mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.source-meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
+"""
+
+
+def text_of(content: object) -> str:
+    """The text of a chat message's content, whichever shape Gradio gives it."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    if isinstance(content, list | tuple):
+        return " ".join(text_of(part) for part in content)
+    return ""
+
+
+def plain_history(history: list | None) -> list[dict]:
+    """Gradio's chat history as the `{"role", "content": str}` messages `ask()` takes."""
+    out = []
+    for message in history or []:
+        role = message.get("role") if isinstance(message, dict) else None
+        if role in ("user", "assistant"):
+            out.append({"role": role, "content": text_of(message.get("content"))})
+    return out
+
+
+def highlighted(source: Source) -> str:
+    """The abstract as escaped HTML with the sentences the answer used in <mark>."""
+    parts, last = [], 0
+    for span in source.highlights:
+        parts.append(html.escape(source.text[last : span.start]))
+        parts.append(f"<mark>{html.escape(source.text[span.start : span.end])}</mark>")
+        last = span.end
+    parts.append(html.escape(source.text[last:]))
+    return "".join(parts)
+
+
+def cards_html(answer: Answer | None) -> str:
+    """One expandable card per cited abstract; every corpus text is escaped."""
+    if answer is None or not answer.sources:
+        return ""
+    cards = []
+    for n, s in enumerate(answer.sources, start=1):
+        language = {"en": "English", "zh": "Chinese"}.get(s.language, s.language)
+        cards.append(
+            f'<details class="source-card"{" open" if n == 1 else ""}>'
+            f"<summary>[{n}] {html.escape(s.file)}:{s.line} · {language} · "
+            f"score {s.score:.2f}</summary>"
+            f'<p lang="{s.language}">{highlighted(s)}</p>'
+            f'<p class="source-meta">Appears at: {html.escape(s.where)} · id {s.id}</p>'
+            "</details>"
+        )
+    return "<h4>Sources</h4>" + "".join(cards)
+
+
+def chat_markdown(text: str) -> str:
+    """Answer text for the Chatbot: corpus text must not become live HTML."""
+    return html.escape(text, quote=False)
+
+
+def create_app(qa: QA) -> gr.Blocks:
+    """The chat app over an already loaded pipeline."""
+
+    def respond(message: str, history: list) -> Iterator[tuple]:
+        prior = plain_history(history)
+        shown = [*prior, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        try:
+            answer = None
+            for answer in qa.stream(message, prior):
+                shown[-1]["content"] = chat_markdown(answer.text)
+                yield "", shown, ""
+            yield "", shown, cards_html(answer)
+        except (ValueError, TypeError, RagError) as err:
+            shown[-1]["content"] = f"⚠️ {html.escape(str(err))}"
+            yield message, shown, ""
+
+    def chat_api(message: str, history: list[dict] | None = None) -> str:
+        """Answer a question; returns the answer text with [n] markers."""
+        return qa.ask(message, plain_history(history)).text
+
+    with gr.Blocks(title="abstracts-qa", analytics_enabled=False) as app:
+        gr.Markdown(
+            "## Ask the abstracts\n"
+            f"Questions in English or Chinese about {len(qa.store.abstracts)} research-paper "
+            "abstracts. Answers quote the abstracts and cite them as [n]; the cited abstracts "
+            "open below, with the sentences used highlighted."
+        )
+        chatbot = gr.Chatbot(label="Conversation", height=420, buttons=["copy"])
+        with gr.Row():
+            box = gr.Textbox(placeholder="Ask a question… / 提一个问题…", show_label=False,
+                             scale=8, autofocus=True)
+            send = gr.Button("Ask", variant="primary", scale=1)
+            clear = gr.Button("Clear chat", scale=1)
+        gr.Examples(EXAMPLES, inputs=box, label="Examples")
+        cards = gr.HTML()
+        for trigger in (box.submit, send.click):
+            trigger(respond, [box, chatbot], [box, chatbot, cards], api_visibility="private")
+        clear.click(lambda: ("", [], ""), None, [box, chatbot, cards], api_visibility="private")
+        gr.api(chat_api, api_name="chat")
+    return app
+
+
+def launch(settings: Settings | None = None, *, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """Load the pipeline (building the store if needed), then serve the chat until Ctrl-C."""
+    qa = get_qa(settings)
+    create_app(qa).queue(default_concurrency_limit=4).launch(
+        server_name=host, server_port=port, css=CSS, show_error=False
+    )
+
+
+def main() -> None:
+    """`python -m ui.app`: the same as `rag ui`."""
+    from rag.cli import cli
+
+    cli(["ui", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -27,13 +27,19 @@ __all__ = [
 ]
 
 
-def build(settings: Settings | None = None, *, force: bool = False, progress: bool = True) -> BuildReport:
+def build(
+    settings: Settings | None = None, *, force: bool = False, progress: bool = True
+) -> BuildReport:
     """Build (or refresh) the store for the corpus in `settings`; a no-op when nothing changed."""
     from rag.corpus import load_corpus
     from rag.embeddings import get_embedder
-    from rag.store import build_store
+    from rag.store import build_store, up_to_date_report
 
     settings = settings or Settings()
     abstracts = load_corpus(settings.corpus_dir)
-    return build_store(settings, abstracts, get_embedder(settings.embedding_model),
-                       force=force, progress=progress)
+    current = None if force else up_to_date_report(settings, abstracts)
+    if current is not None:
+        return current  # without loading the model: a no-op build takes well under a second
+    return build_store(
+        settings, abstracts, get_embedder(settings.embedding_model), force=force, progress=progress
+    )

@@ -3,7 +3,8 @@
 `Answerer` is the interface; `ExtractiveAnswerer` is the default and needs no language
 model. It scores every sentence of the retrieved abstracts against the question
 (embedding similarity + IDF-weighted term overlap, + a nudge toward sentences with
-figures when the question asks for a quantity) and quotes the best ones, each followed by
+figures when the question asks for a quantity, or toward the sentence that introduces a
+name when it asks for one) and quotes the best ones, each followed by
 the marker of its abstract. Quoting keeps every claim grounded by construction; the price
 is that a Chinese abstract is quoted in Chinese.
 
@@ -30,6 +31,13 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"\d")
+# "What framework/method ... ?" asks for a name: the sentence that introduces one answers it.
+_NAME_QUESTION = re.compile(
+    r"\b(?:what|which) (?:\w+ )?(?:framework|method|model|approach|dataset|benchmark|"
+    r"system|algorithm|network)\b|什么(?:框架|方法|模型)|叫什么|名为",
+    re.IGNORECASE,
+)
+_INTRODUCES = re.compile(r"\b(?:named|called|propose[sd]?|introduce[sd]?)\b|称为|名为|提出", re.I)
 
 
 @dataclass(frozen=True)
@@ -83,12 +91,15 @@ class ExtractiveAnswerer:
         weight = sum(self.idf.get(t, 0.0) for t in terms)
         text = passage.hit.abstract.text
         wants_figure = bool(_QUANTITY.search(question))
+        wants_name = bool(_NAME_QUESTION.search(question))
         for i, span in enumerate(passage.sentences):
             sentence = text[span.start : span.end]
             if weight:
                 found = set(tokenize(sentence)) & terms
                 scores[i] += self.lexical_weight * sum(self.idf.get(t, 0) for t in found) / weight
             if wants_figure and _FIGURE.search(sentence):
+                scores[i] += 0.15
+            if wants_name and _INTRODUCES.search(sentence):
                 scores[i] += 0.15
         return scores
 
@@ -117,5 +128,7 @@ class ExtractiveAnswerer:
         for number, index in chosen:
             span = passages[number - 1].sentences[index]
             used.setdefault(number, []).append(span)
-            pieces.append(f"{passages[number - 1].hit.abstract.text[span.start:span.end]} [{number}]")
+            pieces.append(
+                f"{passages[number - 1].hit.abstract.text[span.start : span.end]} [{number}]"
+            )
         return Draft(" ".join(pieces), used)

@@ -92,8 +92,10 @@ def build(corpus: Path | None, store: Path | None, force: bool) -> None:
             f"{report.sentences} sentences in {report.seconds:.1f} s."
         )
     else:
-        click.echo(f"{settings.store_dir} is up to date ({report.abstracts} abstracts); "
-                   "use --force to rebuild.")
+        click.echo(
+            f"{settings.store_dir} is up to date ({report.abstracts} abstracts); "
+            "use --force to rebuild."
+        )
 
 
 @cli.command()
@@ -137,14 +139,20 @@ def chat(corpus: Path | None, store: Path | None) -> None:
             click.echo(f"Error: {err}")
             continue
         click.echo(format_answer(answer))
-        history += [{"role": "user", "content": question},
-                    {"role": "assistant", "content": answer.text}]
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer.text},
+        ]
 
 
 @cli.command()
 @click.option("--port", type=int, default=7860, show_default=True, help="Port to serve on.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; 0.0.0.0 serves other machines.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; 0.0.0.0 serves other machines.",
+)
 @_corpus
 @_store
 @_friendly
@@ -157,3 +165,7 @@ def ui(port: int, host: str, corpus: Path | None, store: Path | None) -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

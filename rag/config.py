@@ -64,14 +64,22 @@ class Settings(BaseSettings):
         description="Most abstracts an answer draws on.",
     )
     min_dense: float = Field(
-        # Measured in tests/test_qa.py's questions: relevant English matches score 0.40+,
-        # off-topic questions below 0.25.
+        # On tests/qa_cases.py: relevant English matches score 0.40+, off-topic
+        # English questions below 0.25.
         default=0.35,
         description="Cosine similarity at which a chunk alone counts as relevant.",
     )
+    min_dense_zh: float = Field(
+        # all-MiniLM-L6-v2 is English-only: a Chinese question scores 0.40-0.55 against any
+        # Chinese chunk, related or not ("法国的首都是哪里?" 0.54). So for Chinese questions
+        # dense similarity alone does not make an abstract relevant; lexical coverage must.
+        default=0.70,
+        description="Cosine similarity at which a chunk alone is relevant to a Chinese question.",
+    )
     min_lexical: float = Field(
-        # Half the question's informative terms (IDF-weighted) found in one abstract.
-        default=0.45,
+        # Off-topic questions cover at most 0.2 of their IDF weight in any abstract (e.g. "2018"
+        # in "Who won the 2018 FIFA World Cup?"); answerable ones 0.43 and up.
+        default=0.35,
         description="Share of the question's IDF weight an abstract must contain to be relevant.",
     )
     lexical_weight: float = Field(

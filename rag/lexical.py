@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import math
-import tempfile
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -37,7 +37,8 @@ STOPWORDS = frozenset(
 )
 # Chinese function words and question words: no topic in them.
 CJK_STOPWORDS = frozenset(
-    """的 了 是 在 和 与 及 或 中 其 吗 呢 将 从 到 上 下 对 被 把 为 以 而 之 也 都 就 这 那 它 它们
+    """的 了 是 在 和 与 及 或 中 其 吗 呢 将 从 到 上 下 对 被 把 为 以 而 之 也 都 就 这 那
+    它 它们
     我们 本文 论文 提出 一种 一个 这个 这些 那个 什么 哪些 哪个 多少 如何 怎么 怎样 为什么 是否
     可以 能 有 用 使用 通过 进行 方法 模型""".split()
 )
@@ -53,7 +54,7 @@ def _word_forms(word: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _jieba() -> jieba.Tokenizer:
-    """jieba's tokenizer, quiet, with its dictionary cache in the temp folder (HOME may be empty)."""
+    """jieba's tokenizer, quiet, its dictionary cache in the temp folder (HOME may be empty)."""
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.tmp_dir = tempfile.gettempdir()

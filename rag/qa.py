@@ -105,8 +105,11 @@ class QA:
         if not hits:
             return Answer(NOT_FOUND[detect_language(question)], (), found=False)
         passages = [
-            Passage(h, self.store.sentence_spans.get(h.abstract.id, []),
-                    self.store.sentence_vectors[h.abstract.id])
+            Passage(
+                h,
+                self.store.sentence_spans.get(h.abstract.id, []),
+                self.store.sentence_vectors[h.abstract.id],
+            )
             for h in hits
         ]
         draft = self.answerer.compose(question, passages, self.embedder.embed_query(question))

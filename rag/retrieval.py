@@ -29,6 +29,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag.config import Settings
+from rag.corpus import detect_language
 from rag.lexical import BM25, tokenize
 from rag.store import Store
 from rag.types import Abstract
@@ -118,6 +119,7 @@ class HybridRetriever(BaseRetriever):
         candidates = set(dense) | {
             self.store.chunks[i].abstract_id for i in best if lexical_scores[i] > 0
         }
+        min_dense = s.min_dense if detect_language(query) == "en" else s.min_dense_zh
         floor = min(dense.values(), default=0.0)  # unseen by the dense side: at most its last
         hits = []
         for aid in candidates:
@@ -129,7 +131,7 @@ class HybridRetriever(BaseRetriever):
                     dense=round(d, 4),
                     coverage=round(cov, 4),
                     rank_score=d + s.lexical_weight * cov,
-                    relevant=d >= s.min_dense or cov >= s.min_lexical,
+                    relevant=d >= min_dense or cov >= s.min_lexical,
                 )
             )
         hits.sort(key=lambda h: (not h.relevant, -h.rank_score))
@@ -141,8 +143,13 @@ class HybridRetriever(BaseRetriever):
         return [
             Document(
                 page_content=h.abstract.text,
-                metadata={"id": h.abstract.id, "score": h.score, "dense": h.dense,
-                          "coverage": h.coverage, "language": h.abstract.language},
+                metadata={
+                    "id": h.abstract.id,
+                    "score": h.score,
+                    "dense": h.dense,
+                    "coverage": h.coverage,
+                    "language": h.abstract.language,
+                },
             )
             for h in self.search(query)
             if h.relevant

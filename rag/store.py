@@ -49,7 +49,9 @@ class ChromaEmbeddingFunction:
         self._embedder = embedder
 
     def __call__(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002 (Chroma's name)
-        return [np.asarray(v, dtype=np.float32) for v in self._embedder.embed_documents(list(input))]
+        return [
+            np.asarray(v, dtype=np.float32) for v in self._embedder.embed_documents(list(input))
+        ]
 
     @staticmethod
     def name() -> str:
@@ -151,6 +153,16 @@ def is_current(settings: Settings, abstracts: Sequence[Abstract]) -> bool:
     return bool(manifest) and manifest.get("fingerprint") == fingerprint(abstracts, settings)
 
 
+def up_to_date_report(settings: Settings, abstracts: Sequence[Abstract]) -> BuildReport | None:
+    """A no-op report when the store is current, so callers can skip loading the model."""
+    if not is_current(settings, abstracts):
+        return None
+    manifest = _read_manifest(settings.store_dir) or {}
+    return BuildReport(
+        False, len(abstracts), manifest.get("chunks", 0), manifest.get("sentences", 0), 0.0
+    )
+
+
 def build_store(
     settings: Settings,
     abstracts: Sequence[Abstract],
@@ -174,16 +186,16 @@ def build_store(
     started = time.perf_counter()
     path = settings.store_dir
     with _write_lock(path):
-        if not force and is_current(settings, abstracts):
-            manifest = _read_manifest(path) or {}
-            return BuildReport(False, len(abstracts), manifest.get("chunks", 0),
-                               manifest.get("sentences", 0), time.perf_counter() - started)
+        current = None if force else up_to_date_report(settings, abstracts)
+        if current is not None:
+            return current
         enc = get_encoding(settings.encoding)
         chunks = [
             c
             for a in abstracts
-            for c in chunk_text(a.id, a.text, enc, settings.chunk_tokens,
-                                settings.chunk_overlap_tokens)
+            for c in chunk_text(
+                a.id, a.text, enc, settings.chunk_tokens, settings.chunk_overlap_tokens
+            )
         ]
         sentences = [(a.id, i, s) for a in abstracts for i, s in enumerate(sentence_spans(a.text))]
         texts = {a.id: a.text for a in abstracts}
@@ -197,17 +209,24 @@ def build_store(
             if name in {c.name for c in client.list_collections()}:
                 client.delete_collection(name)
         space = {"hnsw": {"space": "cosine"}}
-        chunk_col = client.create_collection(CHUNKS, embedding_function=function,
-                                             configuration=space)
-        sentence_col = client.create_collection(SENTENCES, embedding_function=function,
-                                                configuration=space)
+        chunk_col = client.create_collection(
+            CHUNKS, embedding_function=function, configuration=space
+        )
+        sentence_col = client.create_collection(
+            SENTENCES, embedding_function=function, configuration=space
+        )
         chunk_col.add(
             ids=[c.id for c in chunks],
             documents=[c.text for c in chunks],
             embeddings=vectors[: len(chunks)],
             metadatas=[
-                {"abstract_id": c.abstract_id, "index": c.index, "start": c.span.start,
-                 "end": c.span.end, "tokens": c.n_tokens}
+                {
+                    "abstract_id": c.abstract_id,
+                    "index": c.index,
+                    "start": c.span.start,
+                    "end": c.span.end,
+                    "tokens": c.n_tokens,
+                }
                 for c in chunks
             ],
         )
@@ -215,8 +234,10 @@ def build_store(
             ids=[f"{aid}:s{i}" for aid, i, _ in sentences],
             documents=sentence_texts,
             embeddings=vectors[len(chunks) :],
-            metadatas=[{"abstract_id": aid, "index": i, "start": s.start, "end": s.end}
-                       for aid, i, s in sentences],
+            metadatas=[
+                {"abstract_id": aid, "index": i, "start": s.start, "end": s.end}
+                for aid, i, s in sentences
+            ],
         )
         manifest = {
             "schema": SCHEMA,
@@ -230,8 +251,9 @@ def build_store(
         tmp = path / "manifest.json.tmp"
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, path / "manifest.json")
-    return BuildReport(True, len(abstracts), len(chunks), len(sentences),
-                       time.perf_counter() - started)
+    return BuildReport(
+        True, len(abstracts), len(chunks), len(sentences), time.perf_counter() - started
+    )
 
 
 def _embed_all(texts: list[str], embedder: Embeddings, progress: bool) -> np.ndarray:
@@ -258,8 +280,9 @@ def open_store(settings: Settings, embedder: Embeddings) -> Store:
             f"not {settings.embedding_model!r}. Run `rag build` to rebuild it."
         )
     abstracts = {
-        a["id"]: Abstract(a["id"], a["text"], a["language"],
-                          tuple(Location(**loc) for loc in a["locations"]))
+        a["id"]: Abstract(
+            a["id"], a["text"], a["language"], tuple(Location(**loc) for loc in a["locations"])
+        )
         for a in manifest["abstracts"]
     }
     try:
@@ -275,16 +298,22 @@ def open_store(settings: Settings, embedder: Embeddings) -> Store:
             "Run `rag build --force` to rebuild it."
         ) from err
     chunks = sorted(
-        (Chunk(m["abstract_id"], m["index"], Span(m["start"], m["end"]), doc, m["tokens"])
-         for doc, m in zip(got["documents"], got["metadatas"], strict=True)),
+        (
+            Chunk(m["abstract_id"], m["index"], Span(m["start"], m["end"]), doc, m["tokens"])
+            for doc, m in zip(got["documents"], got["metadatas"], strict=True)
+        ),
         key=lambda c: (c.abstract_id, c.index),
     )
     order: dict[str, list[tuple[int, Span, np.ndarray]]] = {}
     for m, v in zip(sents["metadatas"], sents["embeddings"], strict=True):
         order.setdefault(m["abstract_id"], []).append(
-            (m["index"], Span(m["start"], m["end"]), np.asarray(v, dtype=np.float32)))
-    spans = {aid: [s for _, s, _ in sorted(rows, key=lambda r: r[0])]
-             for aid, rows in order.items()}
-    vectors = {aid: np.stack([v for _, _, v in sorted(rows, key=lambda r: r[0])])
-               for aid, rows in order.items()}
+            (m["index"], Span(m["start"], m["end"]), np.asarray(v, dtype=np.float32))
+        )
+    spans = {
+        aid: [s for _, s, _ in sorted(rows, key=lambda r: r[0])] for aid, rows in order.items()
+    }
+    vectors = {
+        aid: np.stack([v for _, _, v in sorted(rows, key=lambda r: r[0])])
+        for aid, rows in order.items()
+    }
     return Store(path, abstracts, chunk_col, chunks, spans, vectors)

@@ -96,21 +96,30 @@ def chat_markdown(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def chat_turn(qa: QA, message: str, history: list | None) -> Iterator[tuple[str, list, str]]:
+    """One chat turn, streamed: yields (textbox value, shown messages, source cards HTML).
+
+    Errors a person can fix are shown in the conversation, and the question is put back in
+    the textbox to be edited.
+    """
+    prior = plain_history(history)
+    shown = [*prior, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+    try:
+        answer = None
+        for answer in qa.stream(message, prior):
+            shown[-1]["content"] = chat_markdown(answer.text)
+            yield "", shown, ""
+        yield "", shown, cards_html(answer)
+    except (ValueError, TypeError, RagError) as err:
+        shown[-1]["content"] = f"⚠️ {html.escape(str(err))}"
+        yield message, shown, ""
+
+
 def create_app(qa: QA) -> gr.Blocks:
     """The chat app over an already loaded pipeline."""
 
-    def respond(message: str, history: list) -> Iterator[tuple]:
-        prior = plain_history(history)
-        shown = [*prior, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
-        try:
-            answer = None
-            for answer in qa.stream(message, prior):
-                shown[-1]["content"] = chat_markdown(answer.text)
-                yield "", shown, ""
-            yield "", shown, cards_html(answer)
-        except (ValueError, TypeError, RagError) as err:
-            shown[-1]["content"] = f"⚠️ {html.escape(str(err))}"
-            yield message, shown, ""
+    def respond(message: str, history: list) -> Iterator[tuple[str, list, str]]:
+        yield from chat_turn(qa, message, history)
 
     def chat_api(message: str, history: list[dict] | None = None) -> str:
         """Answer a question; returns the answer text with [n] markers."""
@@ -125,8 +134,12 @@ def create_app(qa: QA) -> gr.Blocks:
         )
         chatbot = gr.Chatbot(label="Conversation", height=420, buttons=["copy"])
         with gr.Row():
-            box = gr.Textbox(placeholder="Ask a question… / 提一个问题…", show_label=False,
-                             scale=8, autofocus=True)
+            box = gr.Textbox(
+                placeholder="Ask a question… / 提一个问题…",
+                show_label=False,
+                scale=8,
+                autofocus=True,
+            )
             send = gr.Button("Ask", variant="primary", scale=1)
             clear = gr.Button("Clear chat", scale=1)
         gr.Examples(EXAMPLES, inputs=box, label="Examples")

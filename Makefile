@@ -1,0 +1,45 @@
+# One command for each job, the same on a laptop and in CI (.ci/run calls `make test`).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# The CPU build of PyTorch must be installed before sentence-transformers, or pip pulls a
+# multi-GB CUDA build. Override on machines where another build suits: make TORCH=torch
+TORCH  ?= torch==2.13.0
+PORT   ?= 7860
+
+.PHONY: run test lint format build bench clean
+
+run: $(VENV)/.installed          ## install, build the store if needed, start the chat UI
+	$(BIN)/rag ui --port $(PORT)
+
+test: $(VENV)/.installed-test    ## install test tools, lint, run the whole suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+build: $(VENV)/.installed        ## (re)build the store in ./store
+	$(BIN)/rag build
+
+bench: $(VENV)/.installed        ## time a cold build and warm ask() calls
+	$(BIN)/python benchmarks/timing.py
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet $(TORCH)
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+clean:
+	rm -rf $(VENV) store .pytest_cache .ruff_cache

@@ -1,0 +1,41 @@
+"""Shared fixtures: the real embedding model and one real store, loaded once per session.
+
+Every test runs on the real parts: the bundled all-MiniLM-L6-v2, the real cl100k_base
+file, a real Chroma store on disk. Building the store once (~10 s) and sharing it keeps
+the suite fast; tests that change a store build their own in `tmp_path`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import QA, Settings
+from rag.corpus import load_corpus
+from rag.embeddings import get_embedder
+
+
+@pytest.fixture(autouse=True)
+def isolated_store(tmp_path, monkeypatch):
+    """No test writes ./store: the default store directory points into the test's tmp folder."""
+    monkeypatch.setenv("RAG_STORE_DIR", str(tmp_path / "store"))
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    return get_embedder(Settings().embedding_model)
+
+
+@pytest.fixture(scope="session")
+def abstracts():
+    return load_corpus()
+
+
+@pytest.fixture(scope="session")
+def shared_settings(tmp_path_factory) -> Settings:
+    return Settings(store_dir=tmp_path_factory.mktemp("shared") / "store")
+
+
+@pytest.fixture(scope="session")
+def qa(shared_settings, embedder) -> QA:
+    """The pipeline over the shipped corpus, its store built once for the session."""
+    return QA(shared_settings, embedder=embedder, progress=False)

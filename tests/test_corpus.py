@@ -1,0 +1,85 @@
+"""Corpus parsing: chrome dropped, duplicates merged with every location, languages right."""
+
+from collections import Counter
+
+import pytest
+
+from rag.corpus import abstract_id, default_corpus_dir, detect_language, load_corpus
+from rag.errors import CorpusError
+
+
+def test_shipped_corpus_has_42_distinct_abstracts_from_50_entries(abstracts):
+    assert len(abstracts) == 42
+    assert sum(len(a.locations) for a in abstracts) == 50
+
+
+def test_page_chrome_is_never_an_abstract(abstracts):
+    assert not any("translated by" in a.text for a in abstracts)
+
+
+def test_duplicate_abstracts_keep_every_location(abstracts):
+    gnn = next(a for a in abstracts if a.text.startswith("Graph Neural Networks (GNNs)"))
+    assert [str(loc) for loc in gnn.locations] == [
+        "000_db84be102c6e026b.txt:3",
+        "002_45a5ccd7169acb11.txt:1",
+        "004_ab19003648141882.txt:17",
+    ]
+    # And each location really holds that text on that 1-based line.
+    for loc in gnn.locations:
+        lines = (default_corpus_dir() / loc.file).read_text(encoding="utf-8").splitlines()
+        assert lines[loc.line - 1] == gnn.text
+
+
+def test_thirteen_abstracts_are_chinese(abstracts):
+    assert Counter(a.language for a in abstracts) == {"en": 29, "zh": 13}
+    lgd = next(a for a in abstracts if "LGD(标签引导自蒸馏)" in a.text)
+    assert lgd.language == "zh"
+
+
+def test_ids_are_stable_content_hashes(abstracts):
+    assert len({a.id for a in abstracts}) == 42
+    assert all(a.id == abstract_id(a.text) for a in abstracts)
+    assert [a.id for a in load_corpus()] == [a.id for a in abstracts]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("How much does LGD improve RetinaNet on COCO?", "en"),
+        ("LGD在COCO上提升了多少?", "zh"),
+        ("What does 联合学习 mean in these abstracts?", "en"),
+    ],
+)
+def test_language_detection(text, language):
+    assert detect_language(text) == language
+
+
+def test_any_folder_of_such_files_is_a_corpus(tmp_path):
+    (tmp_path / "a.txt").write_text(
+        "First abstract.\ntranslated by 谷歌翻译\n\n第二个摘要。\ntranslated by 谷歌翻译\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text("First abstract.\n", encoding="utf-8")
+    found = load_corpus(tmp_path)
+    assert [(a.text, a.language) for a in found] == [
+        ("First abstract.", "en"),
+        ("第二个摘要。", "zh"),
+    ]
+    assert [str(loc) for loc in found[0].locations] == ["a.txt:1", "b.txt:1"]
+
+
+def test_missing_folder_says_what_to_do(tmp_path):
+    with pytest.raises(CorpusError, match="does not exist.*--corpus"):
+        load_corpus(tmp_path / "nope")
+
+
+def test_folder_without_abstracts_is_an_error(tmp_path):
+    (tmp_path / "empty.txt").write_text("translated by 谷歌翻译\n\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="No abstracts"):
+        load_corpus(tmp_path)
+
+
+def test_non_utf8_file_is_named(tmp_path):
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 abstract".encode("latin-1"))
+    with pytest.raises(CorpusError, match="latin1.txt is not UTF-8"):
+        load_corpus(tmp_path)

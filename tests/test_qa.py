@@ -1,0 +1,107 @@
+"""ask(): right fact, right citation, follow-ups, refusals and the input contract."""
+
+import re
+
+import pytest
+
+import rag
+from rag import Answer, Source, ask
+from rag.prompts import NOT_FOUND
+from tests.qa_cases import FACTUAL, UNANSWERABLE
+
+
+@pytest.mark.parametrize(("question", "fact", "marker_of_source"), FACTUAL)
+def test_factual_question_quotes_the_fact_and_cites_its_abstract(
+    qa, question, fact, marker_of_source
+):
+    answer = qa.ask(question)
+    assert answer.found
+    assert fact in answer.text
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert cited == set(range(1, len(answer.sources) + 1)), "every source cited, no dangling [n]"
+    best = answer.sources[0]
+    assert marker_of_source in best.text
+    # The sentence holding the fact is highlighted in that source.
+    assert any(fact in best.text[h.start : h.end] for h in best.highlights)
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_question_the_abstracts_do_not_answer_is_refused_plainly(qa, question):
+    answer = qa.ask(question)
+    assert not answer.found
+    assert answer.sources == ()
+    assert answer.text in NOT_FOUND.values()
+
+
+def test_follow_up_uses_the_conversation(qa):
+    first = "What NDS does the Cross Modal Transformer reach on nuScenes?"
+    history = [
+        {"role": "user", "content": first},
+        {"role": "assistant", "content": qa.ask(first).text},
+    ]
+    answer = qa.ask("Is it robust without LiDAR?", history=history)
+    assert "LiDAR is missing" in answer.text
+    assert "Cross Modal Transformer (CMT)" in answer.sources[0].text
+
+
+def test_follow_up_in_chinese_conversation(qa):
+    first = "LGD在COCO上把RetinaNet提升了多少?"
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": "..."}]
+    answer = qa.ask("与FGFI相比,它的训练成本降低了多少?", history=history)
+    assert "51%" in answer.text
+    assert "LGD(标签引导自蒸馏)" in answer.sources[0].text
+
+
+def test_sources_carry_the_full_abstract_and_where_it_comes_from(qa):
+    answer = qa.ask("What does RELIANT mitigate?")
+    source = answer.sources[0]
+    assert isinstance(source, Source)
+    assert source.text.startswith("Graph Neural Networks (GNNs)") and source.text.endswith(
+        "high prediction utility."
+    )
+    assert (source.file, source.line) == ("000_db84be102c6e026b.txt", 3)
+    assert len(source.locations) == 3
+    assert source.language == "en" and 0 < source.score <= 1
+
+
+def test_multi_abstract_question_cites_several(qa):
+    answer = qa.ask("Which papers are about federated learning?")
+    assert len(answer.sources) >= 2
+    assert all("federated" in s.text.lower() or "联合学习" in s.text for s in answer.sources)
+
+
+def test_streaming_ends_with_the_same_answer(qa):
+    question = "What ImageNet-1K accuracy does RevCol-XL obtain?"
+    parts = list(qa.stream(question))
+    assert len(parts) > 1
+    assert all(parts[-1].text.startswith(p.text) for p in parts)
+    assert parts[-1] == qa.ask(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "error", "message"),
+    [
+        ("", None, ValueError, "empty"),
+        ("   \n", None, ValueError, "empty"),
+        (42, None, TypeError, "must be a string"),
+        (None, None, TypeError, "must be a string"),
+        ("x" * 5000, None, ValueError, "characters long"),
+        ("ok?", "not a list", TypeError, "list of messages"),
+        ("ok?", [{"role": "system", "content": "x"}], ValueError, "'user' or 'assistant'"),
+        ("ok?", [{"role": "user", "content": 3}], TypeError, "must be a string"),
+        ("ok?", ["hello"], TypeError, "must be a dict"),
+    ],
+)
+def test_bad_input_raises_an_error_a_person_can_act_on(question, history, error, message):
+    # Checked before anything loads: no store is needed to reject these.
+    with pytest.raises(error, match=message):
+        ask(question, history=history)
+
+
+def test_public_ask_builds_the_store_on_first_use(tmp_path, monkeypatch, embedder):
+    store = tmp_path / "fresh-store"
+    monkeypatch.setenv("RAG_STORE_DIR", str(store))
+    answer = ask("What NDS does the Cross Modal Transformer reach on nuScenes?")
+    assert isinstance(answer, Answer) and "73.0% NDS" in answer.text
+    assert (store / "manifest.json").exists()
+    assert rag.get_qa() is rag.get_qa()  # loaded once per settings

@@ -147,6 +147,7 @@ def create_app(qa: QA) -> gr.Blocks:
         for trigger in (box.submit, send.click):
             trigger(respond, [box, chatbot], [box, chatbot, cards], api_visibility="private")
         clear.click(lambda: ("", [], ""), None, [box, chatbot, cards], api_visibility="private")
+        chatbot.clear(lambda: "", None, cards, api_visibility="private")  # its own trash icon
         gr.api(chat_api, api_name="chat")
     return app
 

@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 PORT   ?= 7860
 
-.PHONY: run test lint format build bench clean
+.PHONY: run test lint format build bench compare eval clean
 
 run: $(VENV)/.installed          ## install, build the store if needed, start the chat UI
 	$(BIN)/rag ui --port $(PORT)
@@ -31,6 +31,12 @@ build: $(VENV)/.installed        ## (re)build the store in ./store
 bench: $(VENV)/.installed        ## time a cold build and warm ask() calls
 	$(BIN)/python benchmarks/timing.py
 
+eval: $(VENV)/.installed         ## the labelled questions: retrieval and answer figures per kind
+	$(BIN)/rag eval
+
+compare: $(VENV)/.installed-bench  ## ours against the LangChain tutorial pipeline, side by side
+	$(BIN)/python benchmarks/compare_baseline.py
+
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet $(TORCH)
@@ -39,6 +45,10 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[bench]"
 	touch $@
 
 clean:

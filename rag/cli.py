@@ -145,6 +145,41 @@ def chat(corpus: Path | None, store: Path | None) -> None:
         ]
 
 
+@cli.command(name="eval")
+@click.option(
+    "--questions",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A JSON-lines question set. Default: the labelled set shipped for the shipped corpus.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print figures and outcomes as JSON.")
+@click.option("--check", is_flag=True, help="Exit 1 when a figure is below its goal.")
+@_corpus
+@_store
+@_friendly
+def evaluate(
+    questions: Path | None, as_json: bool, check: bool, corpus: Path | None, store: Path | None
+) -> None:
+    """Measure retrieval and answers on labelled questions, per kind of question.
+
+    Kinds: en-en, en-zh, zh-en, zh-zh (question language -> abstract language), multi,
+    follow-up, unanswerable. Columns: hit@1, hit@5, MRR, recall@5 (share of the relevant
+    abstracts in the top 5), fact (key-fact accuracy), cite (share of cited sources that
+    are relevant), ref.P / ref.R (refusal precision / recall), false.R (answerable
+    questions refused), ask() latency p50 / p95.
+    """
+    from rag.evaluation import format_table, load_questions
+    from rag.evaluation import evaluate as run_evaluation
+    from rag.qa import get_qa
+
+    report = run_evaluation(get_qa(_settings(corpus, store)), load_questions(questions))
+    click.echo(report.to_json() if as_json else format_table(report))
+    failures = report.failures()
+    if failures and not as_json:
+        click.echo("\nBelow goal:\n  " + "\n  ".join(failures))
+    if check and failures:
+        raise SystemExit(1)
+
+
 @cli.command()
 @click.option("--port", type=int, default=7860, show_default=True, help="Port to serve on.")
 @click.option(

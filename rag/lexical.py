@@ -7,7 +7,13 @@ cheapest bridge. Chinese runs are cut into words by jieba, whose dictionary ship
 package; character bigrams would also work but add junk pairs across word edges
 ("提升了多少" -> "升了", "了多") that dilute a question's terms.
 
-Leaves out stemming, synonyms and any translation between the languages.
+A small bilingual glossary (`rag/data/glossary.tsv`) bridges what acronyms cannot: a
+topic term in either language ("federated learning", 联邦学习, or the machine translation's
+联合学习) becomes one concept token, `c:federated_learning`, in questions and abstracts
+alike, so an English question and a Chinese abstract can share words. Dictionary-based
+query translation is the classic cross-language retrieval method that needs no model.
+
+Leaves out stemming beyond plurals, and translating anything not in the glossary.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import resources
 
 import jieba
 
@@ -61,10 +68,43 @@ def _jieba() -> jieba.Tokenizer:
     return tokenizer
 
 
+@lru_cache(maxsize=1)
+def _glossary() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every glossary variant (longest first), and variant -> concept token."""
+    concept_of: dict[str, str] = {}
+    path = resources.files("rag") / "data" / "glossary.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, chinese = line.lower().split("\t")
+        variants = english.split("|") + chinese.split("|")
+        token = "c:" + re.sub(r"\W+", "_", variants[0]).strip("_")
+        for variant in variants:
+            concept_of.setdefault(variant.strip(), token)
+    alternatives = []
+    for variant in sorted(concept_of, key=len, reverse=True):
+        escaped = re.escape(variant)
+        if _CJK_RUN.search(variant):
+            alternatives.append(escaped)
+        else:  # whole words only, plurals too: "client" in "clients", not in "clientele"
+            alternatives.append(rf"(?<![a-z0-9]){escaped}(?:s|es)?(?![a-z0-9])")
+    return re.compile("|".join(alternatives)), concept_of
+
+
+def _concept(match: str, concept_of: dict[str, str]) -> str:
+    if match in concept_of:
+        return concept_of[match]
+    return concept_of.get(match[:-2] if match.endswith("es") else match[:-1], "")
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-cased words and numbers, plus bigrams of every Chinese run."""
+    """Glossary concepts, then lower-cased words and numbers, and jieba words of Chinese runs."""
+    pattern, concept_of = _glossary()
     out: list[str] = []
-    for token in _TOKEN.findall(text.lower()):
+    text = text.lower()
+    out.extend(c for c in (_concept(m, concept_of) for m in pattern.findall(text)) if c)
+    text = pattern.sub(" ", text)
+    for token in _TOKEN.findall(text):
         if _CJK_RUN.fullmatch(token):
             out.extend(w for w in _jieba().lcut(token) if w not in CJK_STOPWORDS)
         elif token not in STOPWORDS:

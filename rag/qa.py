@@ -24,7 +24,7 @@ from rag.config import Settings
 from rag.corpus import detect_language, load_corpus
 from rag.embeddings import get_embedder
 from rag.prompts import NOT_FOUND
-from rag.retrieval import HybridRetriever, standalone_query
+from rag.retrieval import HybridRetriever, is_list_question, standalone_query
 from rag.store import Store, build_store, is_current, open_store
 from rag.types import Answer, Source
 
@@ -88,7 +88,13 @@ class QA:
             vector = self.embedder.embed_query(x["query"])
             hits = [h for h in self.retriever.search(x["query"], vector) if h.relevant]
             # A follow-up asks more about the conversation's subject: answer from it alone.
-            keep = 1 if x["query"] != x["question"] else self.settings.top_k
+            # A list question ("Which papers...?") wants every abstract on its topic.
+            if x["query"] != x["question"]:
+                keep = 1
+            elif is_list_question(x["question"]):
+                keep = self.settings.list_k
+            else:
+                keep = self.settings.top_k
             return {"hits": hits[:keep]}
 
         return (

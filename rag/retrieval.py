@@ -58,6 +58,19 @@ _ANAPHORA_EN = re.compile(
 _ANAPHORA_ZH = re.compile(r"它|其|该|这个|这种|这篇|这项|此|上述|他们")
 
 
+# "Which papers are about X?" asks for every abstract on a topic, not for one fact.
+_LIST_QUESTION = re.compile(
+    r"\b(?:which|what|list|any)\s+(?:other\s+)?(?:papers|abstracts|works|studies|articles|"
+    r"methods)\b|哪些(?:论文|文章|工作|研究|摘要|方法)|哪几篇",
+    re.IGNORECASE,
+)
+
+
+def is_list_question(question: str) -> bool:
+    """Whether a question asks for all abstracts on a topic ("Which papers use X?")."""
+    return bool(_LIST_QUESTION.search(question))
+
+
 def is_follow_up(question: str) -> bool:
     """Whether a question refers back to earlier turns rather than naming its own subject."""
     return bool(_ANAPHORA_EN.search(question) or _ANAPHORA_ZH.search(question))

@@ -64,10 +64,12 @@ def test_sources_carry_the_full_abstract_and_where_it_comes_from(qa):
     assert source.language == "en" and 0 < source.score <= 1
 
 
-def test_multi_abstract_question_cites_several(qa):
+def test_list_question_cites_every_abstract_on_the_topic_in_both_languages(qa):
     answer = qa.ask("Which papers are about federated learning?")
-    assert len(answer.sources) >= 2
+    assert len(answer.sources) == 4  # two English abstracts, two machine-translated Chinese
+    assert {s.language for s in answer.sources} == {"en", "zh"}
     assert all("federated" in s.text.lower() or "联合学习" in s.text for s in answer.sources)
+    assert [f"[{n}]" in answer.text for n in range(1, 5)] == [True] * 4
 
 
 def test_streaming_ends_with_the_same_answer(qa):

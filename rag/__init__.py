@@ -39,13 +39,15 @@ def build(
     """
     from rag.corpus import load_corpus
     from rag.embeddings import get_embedder
-    from rag.store import build_store, up_to_date_report
+    from rag.store import build_store, tidy, up_to_date_report
 
     settings = settings or Settings()
     skipped: list[tuple[str, str]] = []
     abstracts = load_corpus(settings.corpus_dir, skipped=skipped)
     report = None if force else up_to_date_report(settings, abstracts)
-    if report is None:  # else no model is loaded: a no-op build takes well under a second
+    if report is not None:  # no model is loaded: a no-op build takes well under a second
+        tidy(settings)  # still clear what a killed build left behind
+    else:
         report = build_store(
             settings,
             abstracts,

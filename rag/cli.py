@@ -98,7 +98,8 @@ def build(corpus: Path | None, store: Path | None, force: bool) -> None:
         click.echo(
             f"Built {settings.store_dir}: {report.abstracts} abstracts, {report.chunks} chunks, "
             f"{report.sentences} sentences in {report.seconds:.1f} s "
-            f"({report.embedded} texts embedded, the rest reused)."
+            f"({report.embedded} of {report.chunks + report.sentences} texts embedded, "
+            "the rest reused)."
         )
     else:
         click.echo(

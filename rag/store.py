@@ -118,6 +118,14 @@ def up_to_date_report(settings: Settings, abstracts: Sequence[Abstract]) -> Buil
     )
 
 
+def tidy(settings: Settings) -> list[str]:
+    """Delete the debris of killed builds, unless a build is running (it cleans up itself)."""
+    if not settings.store_dir.is_dir():
+        return []
+    with layout.write_lock(settings.store_dir, wait=False) as locked:
+        return layout.cleanup(settings.store_dir) if locked else []
+
+
 def build_store(
     settings: Settings,
     abstracts: Sequence[Abstract],

@@ -39,17 +39,23 @@ LEGACY = ("chroma", "manifest.json")  # the flat layout of version 0.1: chroma/ 
 
 
 @contextmanager
-def write_lock(store_dir: Path) -> Iterator[None]:
-    """Hold the store's lock; a second writer says so and waits for the first."""
+def write_lock(store_dir: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Hold the store's lock; a second writer says so and waits for the first.
+
+    With `wait=False` it does not wait: it yields False when another process holds the lock.
+    """
     store_dir.mkdir(parents=True, exist_ok=True)
     with open(store_dir / ".lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                yield False
+                return
             print(f"Another build is writing {store_dir}; waiting for it to finish…", flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

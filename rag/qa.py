@@ -6,7 +6,13 @@
 per process; `ask()` keeps one `QA` per `Settings`. The first `QA` for a corpus builds the
 store when it is missing or was built from another corpus or other settings.
 
-Leaves out store rebuilds while serving (a `QA` keeps the store it opened) and LLMs.
+A `QA` keeps the store generation it opened (pinned, so a rebuild never deletes it under
+it); a store that is damaged is rebuilt beside it on first use. `ask` is safe to call from
+several threads: the embedder serialises model calls, Chroma queries are thread-safe, and
+BM25 and the store's arrays are only read. Inputs are checked by `validate` (control
+characters become spaces; sizes of question and history are capped).
+
+Leaves out picking up a rebuilt store while serving (restart to reopen) and LLMs.
 """
 
 from __future__ import annotations

@@ -81,15 +81,25 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Re-embed everything even if the store is current.")
 @_friendly
 def build(corpus: Path | None, store: Path | None, force: bool) -> None:
-    """Build the store from the corpus; does nothing when nothing changed."""
+    """Build the store from the corpus; does nothing when nothing changed.
+
+    The new store is built beside the one in use and switched in only once verified, so a
+    running chat keeps answering. Only new or changed abstracts are embedded. A second
+    build of the same store waits for the first. Unreadable corpus files are skipped
+    with a warning.
+    """
     from rag import build as build_store
 
     settings = _settings(corpus, store)
     report = build_store(settings, force=force, progress=True)
+    for name, reason in report.skipped:
+        click.echo(f"Warning: skipped {name}: {reason}.", err=True)
     if report.rebuilt:
         click.echo(
             f"Built {settings.store_dir}: {report.abstracts} abstracts, {report.chunks} chunks, "
-            f"{report.sentences} sentences in {report.seconds:.1f} s."
+            f"{report.sentences} sentences in {report.seconds:.1f} s "
+            f"({report.embedded} of {report.chunks + report.sentences} texts embedded, "
+            "the rest reused)."
         )
     else:
         click.echo(

@@ -115,3 +115,18 @@ class Settings(BaseSettings):
         ge=1,
         description="Most evidence sentences in an extractive answer.",
     )
+    ui_concurrency: int = Field(
+        # The embedder's lock runs one model call at a time, so more workers only wait inside.
+        # benchmarks/load.py on 2 cores, 50 conversations: 8.8 conversations/s at 2, 7.0 at 4,
+        # 8.3 at 8 (one run each, within noise); 4 lets a short answer pass a slow stream.
+        default=4,
+        ge=1,
+        description="Chat requests the UI answers at once (Gradio's default_concurrency_limit).",
+    )
+    ui_queue_size: int = Field(
+        # At the measured ~7 conversations/s (14 requests/s), 64 waiting requests clear in
+        # about 5 s; past that a person is better told at once that the service is busy.
+        default=64,
+        ge=1,
+        description="Requests that may wait for the UI; beyond it callers get 'queue is full'.",
+    )

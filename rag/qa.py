@@ -6,11 +6,18 @@
 per process; `ask()` keeps one `QA` per `Settings`. The first `QA` for a corpus builds the
 store when it is missing or was built from another corpus or other settings.
 
-Leaves out store rebuilds while serving (a `QA` keeps the store it opened) and LLMs.
+A `QA` keeps the store generation it opened (pinned, so a rebuild never deletes it under
+it); a store that is damaged is rebuilt beside it on first use. `ask` is safe to call from
+several threads: the embedder serialises model calls, Chroma queries are thread-safe, and
+BM25 and the store's arrays are only read. Inputs are checked by `validate` (control
+characters become spaces; sizes of question and history are capped).
+
+Leaves out picking up a rebuilt store while serving (restart to reopen) and LLMs.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -23,29 +30,44 @@ from rag.answering import Answerer, ExtractiveAnswerer, Passage
 from rag.config import Settings
 from rag.corpus import detect_language, load_corpus
 from rag.embeddings import get_embedder
+from rag.errors import StoreError
 from rag.prompts import NOT_FOUND
 from rag.retrieval import HybridRetriever, is_list_question, standalone_query
 from rag.store import Store, build_store, is_current, open_store
 from rag.types import Answer, Source
 
 MAX_QUESTION_CHARS = 4000  # a long paragraph; longer input is a paste, not a question
+# A chat of 100 turns with long quoted answers stays under both; more is a replay, not a chat.
+MAX_HISTORY_MESSAGES = 200
+MAX_HISTORY_CHARS = 200_000
+# Control characters (NUL included, tab and newline excepted) and lone surrogates carry no
+# meaning in a question and upset tokenizers, so they become spaces before searching.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _MARKER = re.compile(r"\[(\d+)\]")
+_log = logging.getLogger(__name__)
 
 
 def validate(question: object, history: object) -> list[dict]:
     """Check the public contract's inputs; return history as a list of messages."""
     if not isinstance(question, str):
         raise TypeError(f"question must be a string, not {type(question).__name__}")
-    if not question.strip():
-        raise ValueError("question is empty: ask something about the abstracts")
     if len(question) > MAX_QUESTION_CHARS:
         raise ValueError(
             f"question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}"
+        )
+    if not clean_text(question).strip():
+        raise ValueError(
+            "question is empty (control characters are ignored): ask something about the abstracts"
         )
     if history is None:
         return []
     if not isinstance(history, list | tuple):
         raise TypeError(f"history must be a list of messages, not {type(history).__name__}")
+    if len(history) > MAX_HISTORY_MESSAGES:
+        raise ValueError(
+            f"history has {len(history)} messages; keep the last {MAX_HISTORY_MESSAGES} at most "
+            "(or start a new chat)"
+        )
     for i, message in enumerate(history):
         if not isinstance(message, dict):
             raise TypeError(f"history[{i}] must be a dict with 'role' and 'content'")
@@ -53,7 +75,18 @@ def validate(question: object, history: object) -> list[dict]:
             raise ValueError(f"history[{i}]['role'] must be 'user' or 'assistant'")
         if not isinstance(message.get("content"), str):
             raise TypeError(f"history[{i}]['content'] must be a string")
+    size = sum(len(m["content"]) for m in history)
+    if size > MAX_HISTORY_CHARS:
+        raise ValueError(
+            f"history holds {size} characters; keep it under {MAX_HISTORY_CHARS} "
+            "(drop the oldest turns or start a new chat)"
+        )
     return list(history)
+
+
+def clean_text(text: str) -> str:
+    """`text` with control characters (NUL included) and lone surrogates turned into spaces."""
+    return _CONTROL.sub(" ", text)
 
 
 class QA:
@@ -71,10 +104,7 @@ class QA:
         self.settings = settings or Settings()
         self.embedder = embedder or get_embedder(self.settings.embedding_model)
         if store is None:
-            abstracts = load_corpus(self.settings.corpus_dir)
-            if not is_current(self.settings, abstracts):
-                build_store(self.settings, abstracts, self.embedder, progress=progress)
-            store = open_store(self.settings, self.embedder)
+            store = self._open_or_build(progress)
         self.store = store
         self.retriever = HybridRetriever.from_store(store, self.embedder, self.settings)
         self.answerer = answerer or ExtractiveAnswerer(
@@ -82,6 +112,21 @@ class QA:
             max_sentences=self.settings.answer_sentences,
         )
         self.chain = self._build_chain()
+
+    def _open_or_build(self, progress: bool) -> Store:
+        """Open the store, building it first when missing or stale, rebuilding it if damaged.
+
+        Rebuilding here is safe because a build never touches the generation being served.
+        """
+        abstracts = load_corpus(self.settings.corpus_dir)
+        if not is_current(self.settings, abstracts):
+            build_store(self.settings, abstracts, self.embedder, progress=progress)
+        try:
+            return open_store(self.settings, self.embedder)
+        except StoreError as err:
+            _log.warning("%s Rebuilding it now.", err)
+            build_store(self.settings, abstracts, self.embedder, force=True, progress=progress)
+            return open_store(self.settings, self.embedder)
 
     def _build_chain(self) -> Runnable:
         def retrieve(x: dict) -> dict:
@@ -134,8 +179,11 @@ class QA:
 
     def ask(self, question: str, history: Sequence[dict] | None = None) -> Answer:
         """Answer a question; see `rag.ask` for the contract."""
-        messages = validate(question, history)
-        return self.chain.invoke({"question": question, "history": messages})
+        messages = [
+            {"role": m["role"], "content": clean_text(m["content"])}
+            for m in validate(question, history)
+        ]
+        return self.chain.invoke({"question": clean_text(question).strip(), "history": messages})
 
     def stream(self, question: str, history: Sequence[dict] | None = None) -> Iterator[Answer]:
         """Yield the answer as it grows; the last one yielded is complete.
@@ -195,9 +243,14 @@ def ask(
         `Answer` with `[n]` markers in `text` referring to `sources[n-1]`; `found` is False
         when the abstracts hold no answer.
 
+    Control characters (NUL included) are treated as spaces; a question of nothing else is
+    empty. Text that tries to give instructions is only searched for: nothing here follows
+    instructions, so the answer still quotes the abstracts or says it found nothing.
+
     Raises:
         TypeError: question is not a string, or history is malformed.
-        ValueError: question is empty or too long, or a history role is unknown.
+        ValueError: question is empty or too long, a history role is unknown, or the
+            history holds more than `MAX_HISTORY_MESSAGES` messages or `MAX_HISTORY_CHARS`.
     """
     validate(question, history)  # before loading anything: a bad call fails fast
     return get_qa(settings).ask(question, history)

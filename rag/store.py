@@ -1,84 +1,63 @@
-"""The persisted store: a Chroma database of chunk and sentence embeddings, plus a manifest.
+"""The store: Chroma collections of chunk and sentence embeddings, built beside and swapped in.
 
-Layout of `store_dir`:
-    chroma/        Chroma's files: collection "chunks" (searched) and "sentences" (evidence)
-    manifest.json  fingerprint of corpus + settings, and the abstracts with all locations
-    .lock          held while a build writes, so two builds never interleave
+A store is a series of generations (see `rag.store_layout` for the files). Each holds
+    chroma/        collection "chunks" (searched) and "sentences" (evidence), cosine space
+    manifest.json  fingerprint of corpus + settings, counts, and every abstract with its
+                   locations; written last, so a generation with a manifest is complete
 
-The manifest is written last, so a store whose manifest matches the fingerprint is
-complete; anything else is rebuilt. Leaves out incremental re-embedding and building
-beside a serving store: a rebuild replaces the collections in place.
+A build reuses the vectors of unchanged abstracts from the serving generation (the id is
+a hash of the text, so same id and same chunking settings and model mean same vectors),
+embeds only the rest, writes a new generation, verifies it (counts, and a probe query that
+must find its own chunk), and only then switches CURRENT to it. Opening checks the same
+things, so a damaged store fails at once with a remedy instead of answering wrongly.
+
+Leaves out deleting single abstracts in place: every build writes a whole generation,
+which for a corpus of thousands of abstracts is still seconds of copying, not embedding.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
+import shutil
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag import store_chroma as chroma
+from rag import store_layout as layout
 from rag.chunking import chunk_text, get_encoding, sentence_spans
 from rag.config import Settings
 from rag.errors import StoreError
 from rag.types import Abstract, Chunk, Location, Span
 
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-SCHEMA = 2  # bump when the layout changes: an older store is then rebuilt
-CHUNKS = "chunks"
-SENTENCES = "sentences"
+# 3: chunks carry their language; 2: generations + CURRENT; 1: flat chroma/ + manifest.json
+SCHEMA = 3
 _BATCH = 32
 
 
-class ChromaEmbeddingFunction:
-    """Our LangChain embedder as a Chroma embedding function.
-
-    Chroma would otherwise fall back to its default function, which downloads a model.
-    We pass embeddings explicitly on every call, so this only guards that path.
-    """
-
-    def __init__(self, embedder: Embeddings) -> None:
-        self._embedder = embedder
-
-    def __call__(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002 (Chroma's name)
-        return [
-            np.asarray(v, dtype=np.float32) for v in self._embedder.embed_documents(list(input))
-        ]
-
-    @staticmethod
-    def name() -> str:
-        return "abstracts-qa"
-
-    def get_config(self) -> dict:
-        return {}
-
-    def is_legacy(self) -> bool:
-        return False
+def vector_key(settings: Settings) -> str:
+    """What a vector depends on besides its text: reuse a vector only when this matches."""
+    return json.dumps(
+        {
+            "schema": SCHEMA,
+            "model": settings.embedding_model,
+            "encoding": settings.encoding,
+            "chunk_tokens": settings.chunk_tokens,
+            "overlap": settings.chunk_overlap_tokens,
+        },
+        sort_keys=True,
+    )
 
 
 def fingerprint(abstracts: Sequence[Abstract], settings: Settings) -> str:
     """A hash of everything the stored vectors depend on: change any of it and we rebuild."""
-    h = hashlib.sha256()
-    h.update(
-        json.dumps(
-            {
-                "schema": SCHEMA,
-                "model": settings.embedding_model,
-                "encoding": settings.encoding,
-                "chunk_tokens": settings.chunk_tokens,
-                "overlap": settings.chunk_overlap_tokens,
-            },
-            sort_keys=True,
-        ).encode()
-    )
+    h = hashlib.sha256(vector_key(settings).encode())
     for a in abstracts:
         h.update(a.id.encode())
         h.update(a.text.encode())
@@ -95,6 +74,8 @@ class BuildReport:
     chunks: int
     sentences: int
     seconds: float
+    embedded: int = 0  # texts embedded; the rest were reused from the serving generation
+    skipped: tuple[tuple[str, str], ...] = ()  # (file, reason) of corpus files left out
 
 
 @dataclass
@@ -107,49 +88,24 @@ class Store:
     chunks: list[Chunk]
     sentence_spans: dict[str, list[Span]]  # abstract id -> its sentences, in order
     sentence_vectors: dict[str, np.ndarray]  # abstract id -> (n_sentences, dim)
+    generation: Path | None = None  # the gen-* folder opened; it stays while this is alive
+    pin: IO | None = field(default=None, repr=False, compare=False)
 
 
-def _client(path: Path):
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    return chromadb.PersistentClient(
-        path=str(path / "chroma"),
-        settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-    )
-
-
-@contextmanager
-def _write_lock(path: Path) -> Iterator[None]:
-    """Hold the store's lock; a second writer waits for the first."""
-    path.mkdir(parents=True, exist_ok=True)
-    with open(path / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"Another build is writing {path}; waiting for it to finish…", flush=True)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _read_manifest(path: Path) -> dict | None:
-    try:
-        return json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as err:
-        raise StoreError(
-            f"The store manifest {path / 'manifest.json'} is unreadable ({err}). "
-            "Run `rag build --force` to rebuild the store."
-        ) from err
+def _current_manifest(settings: Settings) -> dict | None:
+    gen = layout.current_generation(settings.store_dir)
+    return None if gen is None else layout.read_manifest(gen)
 
 
 def is_current(settings: Settings, abstracts: Sequence[Abstract]) -> bool:
-    """Whether the store at `settings.store_dir` was built from exactly this corpus and settings."""
-    manifest = _read_manifest(settings.store_dir)
+    """Whether the store at `settings.store_dir` was built from exactly this corpus and settings.
+
+    A missing or damaged store is simply not current: building replaces it.
+    """
+    try:
+        manifest = _current_manifest(settings)
+    except StoreError:
+        return False
     return bool(manifest) and manifest.get("fingerprint") == fingerprint(abstracts, settings)
 
 
@@ -157,10 +113,18 @@ def up_to_date_report(settings: Settings, abstracts: Sequence[Abstract]) -> Buil
     """A no-op report when the store is current, so callers can skip loading the model."""
     if not is_current(settings, abstracts):
         return None
-    manifest = _read_manifest(settings.store_dir) or {}
+    manifest = _current_manifest(settings) or {}
     return BuildReport(
         False, len(abstracts), manifest.get("chunks", 0), manifest.get("sentences", 0), 0.0
     )
+
+
+def tidy(settings: Settings) -> list[str]:
+    """Delete the debris of killed builds, unless a build is running (it cleans up itself)."""
+    if not settings.store_dir.is_dir():
+        return []
+    with layout.write_lock(settings.store_dir, wait=False) as locked:
+        return layout.cleanup(settings.store_dir) if locked else []
 
 
 def build_store(
@@ -171,21 +135,25 @@ def build_store(
     force: bool = False,
     progress: bool = True,
 ) -> BuildReport:
-    """Embed the corpus into the store, unless it already holds exactly this corpus.
+    """Build a new generation beside the serving one, verify it, and switch to it.
 
     Args:
         settings: where the store lives and how to chunk.
         abstracts: the corpus, from `load_corpus`.
-        embedder: turns chunk and sentence texts into vectors.
-        force: rebuild even when the fingerprint matches.
+        embedder: turns chunk and sentence texts into vectors (`embed_documents` only).
+        force: rebuild even when the fingerprint matches, and re-embed every text.
         progress: show a progress bar on stderr.
 
     Returns:
-        What was done, with counts and the time taken.
+        What was done, with counts, texts embedded and the time taken.
+
+    Raises:
+        StoreError: the new generation failed verification; the serving one is untouched.
     """
     started = time.perf_counter()
     path = settings.store_dir
-    with _write_lock(path):
+    with layout.write_lock(path):
+        layout.cleanup(path)  # debris of builds that were killed
         current = None if force else up_to_date_report(settings, abstracts)
         if current is not None:
             return current
@@ -199,63 +167,64 @@ def build_store(
         ]
         sentences = [(a.id, i, s) for a in abstracts for i, s in enumerate(sentence_spans(a.text))]
         texts = {a.id: a.text for a in abstracts}
-        languages = {a.id: a.language for a in abstracts}
-        sentence_texts = [texts[aid][s.start : s.end] for aid, _, s in sentences]
-        vectors = _embed_all([c.text for c in chunks] + sentence_texts, embedder, progress)
-
-        (path / "manifest.json").unlink(missing_ok=True)  # incomplete from here until written
-        client = _client(path)
-        function = ChromaEmbeddingFunction(embedder)
-        for name in (CHUNKS, SENTENCES):
-            if name in {c.name for c in client.list_collections()}:
-                client.delete_collection(name)
-        space = {"hnsw": {"space": "cosine"}}
-        chunk_col = client.create_collection(
-            CHUNKS, embedding_function=function, configuration=space
-        )
-        sentence_col = client.create_collection(
-            SENTENCES, embedding_function=function, configuration=space
-        )
-        chunk_col.add(
-            ids=[c.id for c in chunks],
-            documents=[c.text for c in chunks],
-            embeddings=vectors[: len(chunks)],
-            metadatas=[
-                {
-                    "abstract_id": c.abstract_id,
-                    "language": languages[c.abstract_id],  # retrieval searches each language
-                    "index": c.index,
-                    "start": c.span.start,
-                    "end": c.span.end,
-                    "tokens": c.n_tokens,
-                }
-                for c in chunks
+        rows = [(c.id, c.text) for c in chunks] + [
+            (f"{aid}:s{i}", texts[aid][s.start : s.end]) for aid, i, s in sentences
+        ]
+        known = {} if force else _reusable_vectors(settings)
+        todo = [text for rid, text in rows if known.get(rid, (None,))[0] != text]
+        fresh = iter(_embed_all(todo, embedder, progress))
+        vectors = np.asarray(
+            [
+                known[rid][1] if known.get(rid, (None,))[0] == text else next(fresh)
+                for rid, text in rows
             ],
+            dtype=np.float32,
         )
-        sentence_col.add(
-            ids=[f"{aid}:s{i}" for aid, i, _ in sentences],
-            documents=sentence_texts,
-            embeddings=vectors[len(chunks) :],
-            metadatas=[
-                {"abstract_id": aid, "index": i, "start": s.start, "end": s.end}
-                for aid, i, s in sentences
-            ],
-        )
-        manifest = {
-            "schema": SCHEMA,
-            "fingerprint": fingerprint(abstracts, settings),
-            "embedding_model": settings.embedding_model,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "chunks": len(chunks),
-            "sentences": len(sentences),
-            "abstracts": [asdict(a) for a in abstracts],
-        }
-        tmp = path / "manifest.json.tmp"
-        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, path / "manifest.json")
+        gen = layout.new_generation(path)
+        try:
+            languages = {a.id: a.language for a in abstracts}
+            chroma.write_collections(gen, chunks, sentences, rows, vectors, embedder, languages)
+            layout.write_manifest(gen, _manifest(settings, abstracts, chunks, sentences, vectors))
+            chroma.verify(gen, len(chunks), len(sentences), embedder)
+        except Exception:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        layout.switch_to(path, gen)
+        layout.cleanup(path)  # the previous generation, unless a reader still pins it
     return BuildReport(
-        True, len(abstracts), len(chunks), len(sentences), time.perf_counter() - started
+        True,
+        len(abstracts),
+        len(chunks),
+        len(sentences),
+        time.perf_counter() - started,
+        embedded=len(todo),
     )
+
+
+def _reusable_vectors(settings: Settings) -> dict[str, tuple[str, np.ndarray]]:
+    """Row id -> (text, vector) from the serving generation, if built the same way."""
+    try:
+        gen = layout.current_generation(settings.store_dir)
+        manifest = layout.read_manifest(gen) if gen else None
+        if not manifest or manifest.get("vector_key") != vector_key(settings):
+            return {}
+        return chroma.stored_vectors(gen)
+    except Exception:  # a damaged serving store: nothing to reuse, embed everything
+        return {}
+
+
+def _manifest(settings, abstracts, chunks, sentences, vectors) -> dict:
+    return {
+        "schema": SCHEMA,
+        "fingerprint": fingerprint(abstracts, settings),
+        "vector_key": vector_key(settings),
+        "embedding_model": settings.embedding_model,
+        "dimension": int(vectors.shape[1]) if len(vectors) else 0,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "chunks": len(chunks),
+        "sentences": len(sentences),
+        "abstracts": [asdict(a) for a in abstracts],
+    }
 
 
 def _embed_all(texts: list[str], embedder: Embeddings, progress: bool) -> np.ndarray:
@@ -271,34 +240,50 @@ def _embed_all(texts: list[str], embedder: Embeddings, progress: bool) -> np.nda
 
 
 def open_store(settings: Settings, embedder: Embeddings) -> Store:
-    """Open a complete store built with these settings; it must exist (see `build_store`)."""
+    """Open the serving generation, checked; StoreError with a remedy when it is not usable."""
     path = settings.store_dir
-    manifest = _read_manifest(path)
+    for _ in range(3):  # a build may swap and clean up between reading CURRENT and pinning
+        gen = layout.current_generation(path)
+        if gen is None:
+            if layout.has_legacy_layout(path):
+                raise StoreError(
+                    f"The store at {path} has the layout of an older version (chroma/ and "
+                    "manifest.json, no CURRENT). Run `rag build` to rebuild it beside the old one."
+                )
+            raise StoreError(f"No store at {path}. Run `rag build` first.")
+        try:
+            handle = layout.pin(gen)
+        except OSError:
+            continue
+        manifest = layout.read_manifest(gen)
+        if manifest is not None or layout.current_generation(path) == gen:
+            break
+        handle.close()
+    else:
+        raise StoreError(f"The store at {path} keeps changing under us. Try again.")
     if manifest is None:
-        raise StoreError(f"No store at {path}. Run `rag build` first.")
+        raise StoreError(
+            f"The store generation {gen} has no manifest (a damaged store). "
+            "Run `rag build --force` to rebuild it."
+        )
     if manifest.get("embedding_model") != settings.embedding_model:
         raise StoreError(
             f"The store at {path} was built with {manifest.get('embedding_model')!r}, "
             f"not {settings.embedding_model!r}. Run `rag build` to rebuild it."
         )
+    if manifest.get("schema") != SCHEMA:
+        raise StoreError(
+            f"The store at {path} has schema {manifest.get('schema')}, this version reads "
+            f"{SCHEMA}. Run `rag build --force` to rebuild it."
+        )
+    chroma.verify(gen, manifest.get("chunks", -1), manifest.get("sentences", -1), embedder)
     abstracts = {
         a["id"]: Abstract(
             a["id"], a["text"], a["language"], tuple(Location(**loc) for loc in a["locations"])
         )
         for a in manifest["abstracts"]
     }
-    try:
-        client = _client(path)
-        function = ChromaEmbeddingFunction(embedder)
-        chunk_col = client.get_collection(CHUNKS, embedding_function=function)
-        got = chunk_col.get(include=["documents", "metadatas"])
-        sentence_col = client.get_collection(SENTENCES, embedding_function=function)
-        sents = sentence_col.get(include=["metadatas", "embeddings"])
-    except Exception as err:  # chromadb raises its own errors, sqlite ones, or ValueError
-        raise StoreError(
-            f"The store at {path} cannot be read ({type(err).__name__}: {err}). "
-            "Run `rag build --force` to rebuild it."
-        ) from err
+    chunk_col, got, sents = chroma.read_collections(gen, embedder)
     chunks = sorted(
         (
             Chunk(m["abstract_id"], m["index"], Span(m["start"], m["end"]), doc, m["tokens"])
@@ -311,6 +296,11 @@ def open_store(settings: Settings, embedder: Embeddings) -> Store:
         order.setdefault(m["abstract_id"], []).append(
             (m["index"], Span(m["start"], m["end"]), np.asarray(v, dtype=np.float32))
         )
+    if set(order) != set(abstracts):
+        raise StoreError(
+            f"The store at {path} lacks the sentences of {len(set(abstracts) - set(order))} "
+            "abstracts (a damaged store). Run `rag build --force` to rebuild it."
+        )
     spans = {
         aid: [s for _, s, _ in sorted(rows, key=lambda r: r[0])] for aid, rows in order.items()
     }
@@ -318,4 +308,4 @@ def open_store(settings: Settings, embedder: Embeddings) -> Store:
         aid: np.stack([v for _, _, v in sorted(rows, key=lambda r: r[0])])
         for aid, rows in order.items()
     }
-    return Store(path, abstracts, chunk_col, chunks, spans, vectors)
+    return Store(path, abstracts, chunk_col, chunks, spans, vectors, gen, handle)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 
 from rag import QA, Settings
-from rag.corpus import load_corpus
+from rag.corpus import default_corpus_dir, load_corpus
 from rag.embeddings import get_embedder
+from rag.store import build_store
 
 
 @pytest.fixture(autouse=True)
@@ -46,3 +47,16 @@ def shared_settings(tmp_path_factory) -> Settings:
 def qa(shared_settings, embedder) -> QA:
     """The pipeline over the shipped corpus, its store built once for the session."""
     return QA(shared_settings, embedder=embedder, progress=False)
+
+
+@pytest.fixture
+def tiny(tmp_path, embedder) -> Settings:
+    """A built store of the first three abstracts (RELIANT among them), for tests that damage
+    or rebuild a store: building it embeds about 40 texts, a few seconds."""
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    lines = (default_corpus_dir() / "000_db84be102c6e026b.txt").read_text("utf-8").splitlines()
+    (folder / "three.txt").write_text("\n".join(lines[:6]) + "\n", encoding="utf-8")
+    settings = Settings(corpus_dir=folder, store_dir=tmp_path / "tiny-store")
+    build_store(settings, load_corpus(folder), embedder, progress=False)
+    return settings

@@ -34,7 +34,7 @@ def built(tmp_path_factory):
 
 def test_build_creates_store_in_working_directory_with_progress(built):
     cwd, result = built
-    assert (cwd / "store" / "manifest.json").exists()
+    assert (cwd / "store" / "CURRENT").exists()
     assert "Built store: 42 abstracts" in result.stdout
     assert "Embedding" in result.stderr  # the progress bar
 
@@ -85,7 +85,7 @@ def test_store_and_corpus_options_move_the_store_and_read_another_corpus(tmp_pat
     )
     assert result.returncode == 0, result.stderr
     assert "91.5%" in result.stdout and "[1] one.txt:1" in result.stdout
-    assert (tmp_path / "elsewhere" / "manifest.json").exists()
+    assert (tmp_path / "elsewhere" / "CURRENT").exists()
     assert not (tmp_path / "store").exists()
 
 

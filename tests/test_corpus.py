@@ -79,7 +79,42 @@ def test_folder_without_abstracts_is_an_error(tmp_path):
         load_corpus(tmp_path)
 
 
-def test_non_utf8_file_is_named(tmp_path):
+def test_unusable_files_are_skipped_by_name_and_the_rest_is_read(tmp_path):
+    good = "We present TinyNet, which reaches 91.5% accuracy on CIFAR-10."
+    (tmp_path / "good.txt").write_text(good + "\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "gb18030.txt").write_bytes("联邦学习的摘要。".encode("gb18030"))
+    (tmp_path / "utf16.txt").write_text("An abstract in UTF-16.", encoding="utf-16")
     (tmp_path / "latin1.txt").write_bytes("Caf\xe9 abstract".encode("latin-1"))
-    with pytest.raises(CorpusError, match="latin1.txt is not UTF-8"):
+    (tmp_path / "long.txt").write_text("word " * 5000, encoding="utf-8")
+    skipped = []
+    found = load_corpus(tmp_path, skipped=skipped)
+    assert [a.text for a in found] == [good]
+    reasons = dict(skipped)
+    assert set(reasons) == {
+        "empty.txt",
+        "binary.txt",
+        "gb18030.txt",
+        "utf16.txt",
+        "latin1.txt",
+        "long.txt",
+    }
+    assert reasons["empty.txt"] == "empty"
+    assert "NUL" in reasons["binary.txt"]
+    assert "not UTF-8" in reasons["gb18030.txt"] and "convert it to UTF-8" in reasons["latin1.txt"]
+    assert "UTF-16" in reasons["utf16.txt"]
+    assert "characters long" in reasons["long.txt"]
+
+
+def test_skips_are_logged_when_not_collected(tmp_path, caplog):
+    (tmp_path / "a.txt").write_text("An abstract.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"\x00\x01")
+    assert len(load_corpus(tmp_path)) == 1
+    assert "Skipped b.txt: binary" in caplog.text
+
+
+def test_folder_of_only_unusable_files_is_an_error_naming_them(tmp_path):
+    (tmp_path / "utf16.txt").write_text("An abstract.", encoding="utf-16")
+    with pytest.raises(CorpusError, match="No abstracts.*utf16.txt: UTF-16"):
         load_corpus(tmp_path)

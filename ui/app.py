@@ -5,13 +5,22 @@ port; `launch()` builds the pipeline (and store) first, then serves. Besides the
 the app exposes `/chat` for `gradio_client`: message (and optional history) in, answer
 text with its `[n]` markers out.
 
-Leaves out authentication and multi-user queue tuning (the operations issue).
+Several people can chat at once: each turn uses only its own message and history (there
+is no conversation state on the server), and the queue's concurrency and size come from
+`Settings.ui_concurrency` / `ui_queue_size`; when the queue is full Gradio turns the
+request away with "Queue is full, please try again" instead of letting it hang.
+
+Text is never live HTML: the chat escapes HTML and the Markdown that could make links,
+images or code out of a question or an abstract, and the source cards escape everything.
+
+Leaves out authentication.
 """
 
 from __future__ import annotations
 
 import html
 import os
+import re
 import sys
 from collections.abc import Iterator
 
@@ -24,13 +33,16 @@ from rag.errors import RagError  # noqa: E402
 from rag.qa import QA, get_qa  # noqa: E402
 from rag.types import Answer, Source  # noqa: E402
 
-EXAMPLES = [
+EXAMPLES = (
     "How much does LGD improve RetinaNet on COCO?",
     "What NDS does the Cross Modal Transformer reach on nuScenes?",
     "Which papers are about federated learning?",
     "LGD在COCO上提升了多少?",
     "联邦学习中如何处理非IID数据?",
-]
+)
+# Markdown punctuation that could turn text into links, images, code, emphasis or tables.
+_MARKDOWN = re.compile(r"([\\`*_\[\]()#|~!])")
+_UNESCAPE = re.compile(r"\\([\\`*_\[\]()#|~!])")
 
 CSS = """
 .source-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
@@ -52,13 +64,17 @@ def text_of(content: object) -> str:
     return ""
 
 
-def plain_history(history: list | None) -> list[dict]:
-    """Gradio's chat history as the `{"role", "content": str}` messages `ask()` takes."""
+def plain_history(history: list | None, *, shown: bool = False) -> list[dict]:
+    """Gradio's chat history as the `{"role", "content": str}` messages `ask()` takes.
+
+    With `shown=True` the contents are what the chat displayed, so their escaping is undone.
+    """
     out = []
-    for message in history or []:
+    for message in history if isinstance(history, list | tuple) else []:
         role = message.get("role") if isinstance(message, dict) else None
         if role in ("user", "assistant"):
-            out.append({"role": role, "content": text_of(message.get("content"))})
+            text = text_of(message.get("content"))
+            out.append({"role": role, "content": plain_text(text) if shown else text})
     return out
 
 
@@ -92,8 +108,13 @@ def cards_html(answer: Answer | None) -> str:
 
 
 def chat_markdown(text: str) -> str:
-    """Answer text for the Chatbot: corpus text must not become live HTML."""
-    return html.escape(text, quote=False)
+    """Text for the Chatbot, which renders Markdown: shown as typed, never as HTML or links."""
+    return html.escape(_MARKDOWN.sub(r"\\\1", text), quote=False)
+
+
+def plain_text(shown: str) -> str:
+    """The text `chat_markdown` was given (its exact inverse)."""
+    return _UNESCAPE.sub(r"\1", html.unescape(shown))
 
 
 def chat_turn(qa: QA, message: str, history: list | None) -> Iterator[tuple[str, list, str]]:
@@ -102,8 +123,12 @@ def chat_turn(qa: QA, message: str, history: list | None) -> Iterator[tuple[str,
     Errors a person can fix are shown in the conversation, and the question is put back in
     the textbox to be edited.
     """
-    prior = plain_history(history)
-    shown = [*prior, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+    prior = plain_history(history, shown=True)
+    shown = [
+        *({"role": m["role"], "content": chat_markdown(m["content"])} for m in prior),
+        {"role": "user", "content": chat_markdown(message if isinstance(message, str) else "")},
+        {"role": "assistant", "content": ""},
+    ]
     try:
         answer = None
         for answer in qa.stream(message, prior):
@@ -111,19 +136,22 @@ def chat_turn(qa: QA, message: str, history: list | None) -> Iterator[tuple[str,
             yield "", shown, ""
         yield "", shown, cards_html(answer)
     except (ValueError, TypeError, RagError) as err:
-        shown[-1]["content"] = f"⚠️ {html.escape(str(err))}"
+        shown[-1]["content"] = f"⚠️ {chat_markdown(str(err))}"
         yield message, shown, ""
 
 
 def create_app(qa: QA) -> gr.Blocks:
-    """The chat app over an already loaded pipeline."""
+    """The chat app over an already loaded pipeline; serve it through `queued(app, qa.settings)`."""
 
     def respond(message: str, history: list) -> Iterator[tuple[str, list, str]]:
         yield from chat_turn(qa, message, history)
 
     def chat_api(message: str, history: list[dict] | None = None) -> str:
         """Answer a question; returns the answer text with [n] markers."""
-        return qa.ask(message, plain_history(history)).text
+        try:
+            return qa.ask(message, history).text  # malformed history: a clear TypeError
+        except (ValueError, TypeError, RagError) as err:
+            raise gr.Error(str(err), print_exception=False) from err
 
     with gr.Blocks(title="abstracts-qa", analytics_enabled=False) as app:
         gr.Markdown(
@@ -132,7 +160,13 @@ def create_app(qa: QA) -> gr.Blocks:
             "abstracts. Answers quote the abstracts and cite them as [n]; the cited abstracts "
             "open below, with the sentences used highlighted."
         )
-        chatbot = gr.Chatbot(label="Conversation", height=420, buttons=["copy"])
+        chatbot = gr.Chatbot(
+            label="Conversation",
+            height=420,
+            buttons=["copy"],
+            sanitize_html=True,  # the default, stated: a second guard behind chat_markdown
+            latex_delimiters=[],  # "$$" in an abstract is text, not a formula
+        )
         with gr.Row():
             box = gr.Textbox(
                 placeholder="Ask a question… / 提一个问题…",
@@ -142,7 +176,7 @@ def create_app(qa: QA) -> gr.Blocks:
             )
             send = gr.Button("Ask", variant="primary", scale=1)
             clear = gr.Button("Clear chat", scale=1)
-        gr.Examples(EXAMPLES, inputs=box, label="Examples")
+        gr.Examples(list(EXAMPLES), inputs=box, label="Examples")
         cards = gr.HTML()
         for trigger in (box.submit, send.click):
             trigger(respond, [box, chatbot], [box, chatbot, cards], api_visibility="private")
@@ -155,8 +189,15 @@ def create_app(qa: QA) -> gr.Blocks:
 def launch(settings: Settings | None = None, *, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Load the pipeline (building the store if needed), then serve the chat until Ctrl-C."""
     qa = get_qa(settings)
-    create_app(qa).queue(default_concurrency_limit=4).launch(
+    queued(create_app(qa), qa.settings).launch(
         server_name=host, server_port=port, css=CSS, show_error=False
+    )
+
+
+def queued(app: gr.Blocks, settings: Settings) -> gr.Blocks:
+    """The app with its queue limits from settings: so many at once, so many waiting."""
+    return app.queue(
+        default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_queue_size
     )
 
 

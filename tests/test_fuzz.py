@@ -1,0 +1,45 @@
+"""Properties of `ask()` and the chat under arbitrary input: only our errors, honest markers."""
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rag import Answer
+from ui.app import chat_markdown, plain_text
+
+texts = st.text(max_size=300) | st.sampled_from(
+    ["", " ", "\x00", "What does RELIANT mitigate?\x00", "<img src=x onerror=alert(1)>"]
+)
+messages = st.one_of(
+    st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant"]), "content": texts}),
+    st.dictionaries(st.text(max_size=8), st.none() | st.integers() | texts, max_size=3),
+    st.none() | st.integers() | texts | st.lists(st.integers(), max_size=2),
+)
+histories = st.none() | st.lists(messages, max_size=6) | st.integers() | texts
+questions = texts | st.none() | st.integers() | st.floats() | st.lists(texts, max_size=2)
+
+fuzz = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@fuzz
+@given(question=questions, history=histories)
+def test_ask_raises_only_value_or_type_errors_and_markers_point_at_sources(qa, question, history):
+    try:
+        answer = qa.ask(question, history)
+    except (ValueError, TypeError):
+        return
+    assert isinstance(answer, Answer)
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert cited <= set(range(1, len(answer.sources) + 1))
+    assert answer.found == bool(answer.sources)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text())
+def test_chat_text_is_never_html_and_reads_back_exactly(text):
+    shown = chat_markdown(text)
+    assert "<" not in shown and "](" not in shown
+    assert plain_text(shown) == text

@@ -1,0 +1,134 @@
+"""Store lifecycle on disk, with real `rag build` processes: killed builds, two builds at once."""
+
+import gc
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from rag import QA, Settings
+from rag.corpus import default_corpus_dir, load_corpus
+from rag.store import build_store
+from rag.store_layout import PREFIX, current_generation, write_lock
+
+QUESTION, FACT = "What does RELIANT mitigate?", "bias exhibited by the student model"
+
+
+def start_build(settings, log, *extra):
+    """`rag build` as a user runs it, on the settings' corpus and store, output to `log`."""
+    env = {k: v for k, v in os.environ.items() if k != "RAG_STORE_DIR"}
+    where = ["--corpus", str(settings.corpus_dir), "--store", str(settings.store_dir)]
+    with open(log, "w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "rag.cli", "build", *where, *extra],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+
+
+def wait_for(condition, timeout=120.0):
+    """Poll `condition` every 20 ms; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def generations(store):
+    return sorted(p.name for p in store.iterdir() if p.name.startswith(PREFIX))
+
+
+@pytest.fixture
+def small(tmp_path):
+    """Settings over the first two files of the shipped corpus (a build of seconds)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in sorted(p.name for p in default_corpus_dir().iterdir())[:2]:
+        shutil.copy(default_corpus_dir() / name, folder / name)
+    return Settings(corpus_dir=folder, store_dir=tmp_path / "store")
+
+
+@pytest.fixture
+def built(small, embedder):
+    """A complete store over the small corpus, built in this process."""
+    build_store(small, load_corpus(small.corpus_dir), embedder, progress=False)
+    return small
+
+
+def answers(settings, embedder):
+    return FACT in QA(settings, embedder=embedder, progress=False).ask(QUESTION).text
+
+
+def test_a_build_killed_at_any_moment_leaves_the_old_store_serving(built, tmp_path, embedder):
+    store = built.store_dir
+    serving = current_generation(store)
+    log = tmp_path / "build.log"
+
+    def new_generation_appears():
+        return len(generations(store)) > 1
+
+    moments = {
+        "while starting": lambda: time.sleep(1.0) or True,
+        "while embedding": lambda: "Embedding" in log.read_text(),
+        "while writing the new generation": new_generation_appears,
+    }
+    for moment, reached in moments.items():
+        process = start_build(built, log, "--force")
+        wait_for(lambda: reached() or process.poll() is not None)  # noqa: B023 (called at once)
+        assert process.poll() is None, f"the build ended before {moment}"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        assert current_generation(store) == serving, moment
+        assert answers(built, embedder), moment
+        gc.collect()  # that QA's pin on the serving generation goes with it
+
+    result = start_build(built, log)  # nothing changed: a no-op that still clears the debris
+    assert result.wait(timeout=120) == 0 and "up to date" in log.read_text()
+    assert generations(store) == [serving.name]
+    assert not list(store.glob("CURRENT.tmp-*"))
+
+
+def test_two_builds_at_once_take_turns(small, tmp_path, embedder):
+    first = start_build(small, tmp_path / "first.log", "--force")
+    second = start_build(small, tmp_path / "second.log", "--force")
+    assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0
+    logs = [(tmp_path / f"{n}.log").read_text() for n in ("first", "second")]
+    assert sum("waiting for it to finish" in log for log in logs) == 1, logs
+    assert all("Built" in log for log in logs)
+    assert generations(small.store_dir) == [current_generation(small.store_dir).name]
+    assert answers(small, embedder)
+
+
+def test_a_reader_keeps_its_generation_until_it_lets_go(tiny, embedder):
+    abstracts = load_corpus(tiny.corpus_dir)
+    reader = QA(tiny, embedder=embedder, progress=False)
+    old = reader.store.generation
+    report = build_store(tiny, abstracts, embedder, force=True, progress=False)
+    assert report.rebuilt and current_generation(tiny.store_dir) != old
+    assert old.is_dir(), "a pinned generation is not deleted"
+    assert FACT in reader.ask(QUESTION).text  # still answering from the old generation
+
+    del reader
+    gc.collect()
+    build_store(tiny, abstracts, embedder, force=True, progress=False)
+    assert not old.exists() and len(generations(tiny.store_dir)) == 1
+
+
+def test_the_write_lock_is_one_at_a_time(tmp_path):
+    with write_lock(tmp_path) as first:
+        with write_lock(tmp_path, wait=False) as second:
+            assert first and not second
+
+
+def test_debris_of_a_crashed_build_is_cleaned_by_the_next_build(tiny, embedder):
+    store = tiny.store_dir
+    (store / f"{PREFIX}20000101T000000-1-abcdef" / "chroma").mkdir(parents=True)
+    (store / "CURRENT.tmp-1").write_text("junk")
+    build_store(tiny, load_corpus(tiny.corpus_dir)[:3], embedder, progress=False)
+    assert generations(store) == [current_generation(store).name]
+    assert not (store / "CURRENT.tmp-1").exists()

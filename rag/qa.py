@@ -2,6 +2,12 @@
 
     validate -> standalone query -> hybrid retrieval -> answerer -> Answer
 
+With a generative answerer (`Settings.answerer` or the `answerer=` argument of `ask` and
+`stream`), the last step streams the model's tokens, checks the finished text's
+citations (rag/citations.py), and falls back to the extractive answer, with a notice,
+when the model fails or nothing it wrote is supported. No relevant abstract: the model
+is not called at all.
+
 `QA` owns the loaded parts (embedder, opened store, retriever, answerer) so they load once
 per process; `ask()` keeps one `QA` per `Settings`. The first `QA` for a corpus builds the
 store when it is missing or was built from another corpus or other settings.
@@ -12,7 +18,7 @@ several threads: the embedder serialises model calls, Chroma queries are thread-
 BM25 and the store's arrays are only read. Inputs are checked by `validate` (control
 characters become spaces; sizes of question and history are capped).
 
-Leaves out picking up a rebuilt store while serving (restart to reopen) and LLMs.
+Leaves out picking up a rebuilt store while serving (restart to reopen).
 """
 
 from __future__ import annotations
@@ -20,19 +26,23 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from rag.answering import Answerer, ExtractiveAnswerer, Passage
+from rag.answering import Answerer, Draft, ExtractiveAnswerer, Passage
+from rag.citations import CitationChecker
 from rag.config import Settings
 from rag.corpus import detect_language, load_corpus
 from rag.embeddings import get_embedder
-from rag.errors import StoreError
-from rag.prompts import NOT_FOUND
-from rag.retrieval import HybridRetriever, is_list_question, standalone_query
+from rag.errors import LLMError, StoreError
+from rag.generation import GenerativeAnswerer
+from rag.llm import make_chat_model
+from rag.prompts import NOT_FOUND, NOTICE_FALLBACK, NOTICE_NOTHING_SUPPORTED
+from rag.retrieval import Hit, HybridRetriever, is_list_question, standalone_query
 from rag.store import Store, build_store, is_current, open_store
 from rag.types import Answer, Source
 
@@ -99,6 +109,7 @@ class QA:
         embedder: Embeddings | None = None,
         store: Store | None = None,
         answerer: Answerer | None = None,
+        generators: dict[str, GenerativeAnswerer] | None = None,
         progress: bool = True,
     ) -> None:
         self.settings = settings or Settings()
@@ -111,7 +122,12 @@ class QA:
             self.retriever.bm25.idf,
             max_sentences=self.settings.answer_sentences,
         )
-        self.chain = self._build_chain()
+        self.checker = CitationChecker(self.embedder)
+        # backend name -> its answerer, made on first use (a model loads only if asked for)
+        self.generators: dict[str, GenerativeAnswerer] = dict(generators or {})
+        self._generators_lock = threading.Lock()
+        self.retrieval = self._build_retrieval()
+        self.chain = self.retrieval | RunnableLambda(self._compose)
 
     def _open_or_build(self, progress: bool) -> Store:
         """Open the store, building it first when missing or stale, rebuilding it if damaged.
@@ -128,7 +144,7 @@ class QA:
             build_store(self.settings, abstracts, self.embedder, force=True, progress=progress)
             return open_store(self.settings, self.embedder)
 
-    def _build_chain(self) -> Runnable:
+    def _build_retrieval(self) -> Runnable:
         def retrieve(x: dict) -> dict:
             vector = self.embedder.embed_query(x["query"])
             hits = [h for h in self.retriever.search(x["query"], vector) if h.relevant]
@@ -142,19 +158,13 @@ class QA:
                 keep = self.settings.top_k
             return {"hits": hits[:keep], "vector": vector}
 
-        return (
-            RunnablePassthrough.assign(
-                query=RunnableLambda(lambda x: standalone_query(x["question"], x["history"]))
-            )
-            | RunnablePassthrough.assign(retrieved=RunnableLambda(retrieve))
-            | RunnableLambda(self._compose)
-        )
+        return RunnablePassthrough.assign(
+            query=RunnableLambda(lambda x: standalone_query(x["question"], x["history"]))
+        ) | RunnablePassthrough.assign(retrieved=RunnableLambda(retrieve))
 
-    def _compose(self, x: dict) -> Answer:
-        question, hits = x["question"], x["retrieved"]["hits"]
-        if not hits:
-            return Answer(NOT_FOUND[detect_language(question)], (), found=False)
-        passages = [
+    def passages(self, hits: Sequence[Hit]) -> list[Passage]:
+        """The retrieved abstracts with their stored sentences and sentence vectors."""
+        return [
             Passage(
                 h,
                 self.store.sentence_spans.get(h.abstract.id, []),
@@ -162,43 +172,126 @@ class QA:
             )
             for h in hits
         ]
+
+    def _compose(self, x: dict) -> Answer:
+        """The extractive answer for a retrieved question."""
+        question, hits = x["question"], x["retrieved"]["hits"]
+        if not hits:
+            return Answer(NOT_FOUND[detect_language(question)], (), found=False)
         # A follow-up was searched with its context; its sentences are scored on itself.
         same = x["query"] == question
         vector = x["retrieved"]["vector"] if same else self.embedder.embed_query(question)
-        draft = self.answerer.compose(question, passages, vector)
-        numbers = sorted(draft.used)
-        if not numbers:
-            return Answer(NOT_FOUND[detect_language(question)], (), found=False)
-        renumber = {old: new for new, old in enumerate(numbers, start=1)}
-        text = _MARKER.sub(
-            lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "",
-            draft.text,
-        )
-        sources = tuple(_source(hits[n - 1], draft.used[n]) for n in numbers)
-        return Answer(text.strip(), sources, found=True)
+        draft = self.answerer.compose(question, self.passages(hits), vector)
+        return _finish(draft, hits, question)
 
-    def ask(self, question: str, history: Sequence[dict] | None = None) -> Answer:
-        """Answer a question; see `rag.ask` for the contract."""
+    def _input(self, question: str, history: Sequence[dict] | None) -> dict:
         messages = [
             {"role": m["role"], "content": clean_text(m["content"])}
             for m in validate(question, history)
         ]
-        return self.chain.invoke({"question": clean_text(question).strip(), "history": messages})
+        return {"question": clean_text(question).strip(), "history": messages}
 
-    def stream(self, question: str, history: Sequence[dict] | None = None) -> Iterator[Answer]:
-        """Yield the answer as it grows; the last one yielded is complete.
+    def ask(
+        self, question: str, history: Sequence[dict] | None = None, *, answerer: str | None = None
+    ) -> Answer:
+        """Answer a question; see `rag.ask` for the contract.
 
-        The extractive answer exists at once, so it is released a few words at a time for
-        the chat to show it as it would a generated one.
+        `answerer` picks a backend for this call ('extractive', 'llamacpp', 'openai');
+        None means `Settings.answerer`.
         """
-        answer = self.ask(question, history)
-        words = re.split(r"(?<=\s)|(?<=[。！？；，])", answer.text)
+        if (answerer or self.settings.answerer) == "extractive":
+            return self.chain.invoke(self._input(question, history))
+        return deque(self.stream(question, history, answerer=answerer), maxlen=1)[0]
+
+    def stream(
+        self, question: str, history: Sequence[dict] | None = None, *, answerer: str | None = None
+    ) -> Iterator[Answer]:
+        """Yield the answer as it grows; the last one yielded is final and checked.
+
+        A generated answer grows token by token; while it grows its markers point at all
+        the retrieved sources, unchecked. The last `Answer` is the checked one (its text
+        may differ from the last partial one: unsupported sentences and citations gone,
+        markers renumbered), or the extractive answer with a notice if the model failed.
+        The extractive answer exists at once, so it is released a few words at a time.
+        """
+        backend = answerer or self.settings.answerer
+        x = self.retrieval.invoke(self._input(question, history))
+        hits = x["retrieved"]["hits"]
+        if backend == "extractive" or not hits:  # nothing relevant: no model is called
+            yield from _words_at_a_time(self._compose(x))
+            return
+        try:
+            generator = self.generator(backend)
+        except LLMError as err:
+            yield _with_notice(self._compose(x), NOTICE_FALLBACK, backend, err)
+            return
+        passages = self.passages(hits)
+        provisional = tuple(_source(h, ()) for h in hits)
+        query = x["query"]
+        subject = query[: -len(x["question"])].strip() if query != x["question"] else None
         text = ""
-        for i, word in enumerate(words):
-            text += word
-            if i % 4 == 3:
-                yield replace(answer, text=text)
-        yield answer
+        try:
+            for token in generator.stream_text(x["question"], passages, subject):
+                text += token
+                yield Answer(text.lstrip(), provisional, found=True)
+        except LLMError as err:
+            yield _with_notice(self._compose(x), NOTICE_FALLBACK, backend, err)
+            return
+        checked = self.checker.check(text, passages)
+        if not checked.draft.used:
+            fallback = self._compose(x)
+            notice = NOTICE_NOTHING_SUPPORTED.format(backend=backend)
+            yield replace(fallback, notices=(*checked.notices, notice))
+            return
+        yield _finish(checked.draft, hits, x["question"], checked.notices)
+
+    def generator(self, backend: str) -> GenerativeAnswerer:
+        """The answerer of a generative backend, made on first use.
+
+        Raises:
+            LLMError: the backend is not installed or not configured.
+        """
+        with self._generators_lock:
+            if backend not in self.generators:
+                self.generators[backend] = GenerativeAnswerer(
+                    make_chat_model(self.settings, backend),
+                    backend,
+                    timeout=self.settings.llm_timeout,
+                    max_tokens=self.settings.llm_max_tokens,
+                )
+            return self.generators[backend]
+
+
+def _finish(
+    draft: Draft, hits: Sequence[Hit], question: str, notices: tuple[str, ...] = ()
+) -> Answer:
+    """The `Answer` for a draft: only cited sources, markers renumbered 1..n in that order."""
+    numbers = sorted(draft.used)
+    if not numbers:
+        return Answer(NOT_FOUND[detect_language(question)], (), found=False, notices=notices)
+    renumber = {old: new for new, old in enumerate(numbers, start=1)}
+    text = _MARKER.sub(
+        lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "",
+        draft.text,
+    )
+    sources = tuple(_source(hits[n - 1], draft.used[n]) for n in numbers)
+    return Answer(text.strip(), sources, found=True, notices=notices)
+
+
+def _with_notice(answer: Answer, template: str, backend: str, err: Exception) -> Answer:
+    notice = template.format(backend=backend, reason=str(err).rstrip("."))
+    return replace(answer, notices=(*answer.notices, notice))
+
+
+def _words_at_a_time(answer: Answer) -> Iterator[Answer]:
+    """An answer that exists at once, released as a stream for the chat to show it alike."""
+    words = re.split(r"(?<=\s)|(?<=[。！？；，])", answer.text)
+    text = ""
+    for i, word in enumerate(words):
+        text += word
+        if i % 4 == 3:
+            yield replace(answer, text=text)
+    yield answer
 
 
 def _source(hit, highlights) -> Source:
@@ -229,7 +322,11 @@ def get_qa(settings: Settings | None = None) -> QA:
 
 
 def ask(
-    question: str, history: list[dict] | None = None, *, settings: Settings | None = None
+    question: str,
+    history: list[dict] | None = None,
+    *,
+    settings: Settings | None = None,
+    answerer: str | None = None,
 ) -> Answer:
     """Answer a question about the abstracts, citing them.
 
@@ -238,6 +335,9 @@ def ask(
         history: earlier turns as `{"role": "user"|"assistant", "content": str}` messages,
             oldest first, as Gradio keeps them. Follow-up questions use it.
         settings: where the corpus and store are, and how to retrieve; default from `RAG_*`.
+        answerer: 'extractive', 'llamacpp' or 'openai' for this call; None means
+            `settings.answerer`. A generative backend that fails gives the extractive
+            answer with a notice in `Answer.notices`.
 
     Returns:
         `Answer` with `[n]` markers in `text` referring to `sources[n-1]`; `found` is False
@@ -253,4 +353,4 @@ def ask(
             history holds more than `MAX_HISTORY_MESSAGES` messages or `MAX_HISTORY_CHARS`.
     """
     validate(question, history)  # before loading anything: a bad call fails fast
-    return get_qa(settings).ask(question, history)
+    return get_qa(settings).ask(question, history, answerer=answerer)

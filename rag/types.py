@@ -75,8 +75,14 @@ class Source:
 
 @dataclass(frozen=True)
 class Answer:
-    """What `ask()` returns."""
+    """What `ask()` returns.
+
+    `notices` says what the reader should know about how the answer was made: citations
+    or sentences the citation check removed from a generated answer, or that the model
+    failed and the extractive answer stands in. Empty for a plain extractive answer.
+    """
 
     text: str
     sources: tuple[Source, ...] = field(default_factory=tuple)
     found: bool = True
+    notices: tuple[str, ...] = ()

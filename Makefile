@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 PORT   ?= 7860
 
-.PHONY: run test lint format build bench compare eval clean
+.PHONY: run test lint format build bench compare eval clean install-llm
 
 run: $(VENV)/.installed          ## install, build the store if needed, start the chat UI
 	$(BIN)/rag ui --port $(PORT)
@@ -45,6 +45,13 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install-llm: $(VENV)/.installed-llm  ## the optional generative answerers (compiles llama.cpp)
+
+# llama-cpp-python builds llama.cpp from source (~11-15 min on 2 cores; pip caches the wheel).
+$(VENV)/.installed-llm: $(VENV)/.installed-test
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install --quiet -e ".[test,llm]"
 	touch $@
 
 $(VENV)/.installed-bench: $(VENV)/.installed

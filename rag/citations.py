@@ -63,6 +63,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _quote(claim: str) -> str:
+    claim = " ".join(claim.split())
     return claim if len(claim) <= _CLAIM_CHARS else claim[: _CLAIM_CHARS - 1] + "…"
 
 

@@ -6,7 +6,7 @@ Our errors (`RagError`, bad questions) are shown as one line with no traceback.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,22 @@ _store = click.option(
     help="Where the Chroma store lives. Default: ./store (or $RAG_STORE_DIR).",
 )
 
+_answerer = click.option(
+    "--answerer",
+    type=click.Choice(["extractive", "llamacpp", "openai"]),
+    help="Who writes answers: extractive quotes (no model), llamacpp (a local GGUF file), "
+    "openai (an OpenAI-compatible server). Default: extractive (or $RAG_ANSWERER).",
+)
 
-def _settings(corpus: Path | None, store: Path | None) -> Settings:
+
+def _settings(corpus: Path | None, store: Path | None, answerer: str | None = None) -> Settings:
     overrides: dict[str, Any] = {}
     if corpus is not None:
         overrides["corpus_dir"] = corpus
     if store is not None:
         overrides["store_dir"] = store
+    if answerer is not None:
+        overrides["answerer"] = answerer
     return Settings(**overrides)
 
 
@@ -62,7 +71,30 @@ def format_answer(answer: Answer) -> str:
             lines.append(f"  [{n}] {s.where}  ({s.language}, score {s.score:.2f})")
             preview = s.text if len(s.text) <= 160 else s.text[:157] + "..."
             lines.append(f"      {preview}")
+    for notice in answer.notices:
+        lines.append(f"Note: {notice}")
     return "\n".join(lines)
+
+
+def echo_stream(answers: Iterable[Answer]) -> Answer:
+    """Print a streamed answer as it grows, then its sources; return the final answer.
+
+    A generated answer is checked once complete; when the check changed it, the checked
+    text is printed after the draft, so what the sources support is what stays on screen.
+    """
+    shown, answer = "", None
+    for answer in answers:
+        if answer.text.startswith(shown):
+            click.echo(answer.text[len(shown) :], nl=False)
+            shown = answer.text
+    assert answer is not None  # a stream always ends with its final answer
+    body = format_answer(answer)
+    if answer.text != shown:
+        click.echo("\n\nChecked against the sources:")
+        click.echo(body)
+    else:
+        click.echo(body[len(answer.text) :])
+    return answer
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -112,27 +144,28 @@ def build(corpus: Path | None, store: Path | None, force: bool) -> None:
 @click.argument("question")
 @_corpus
 @_store
+@_answerer
 @_friendly
-def ask(question: str, corpus: Path | None, store: Path | None) -> None:
-    """Answer QUESTION and list the cited abstracts with file:line."""
+def ask(question: str, corpus: Path | None, store: Path | None, answerer: str | None) -> None:
+    """Answer QUESTION (streamed as it is written) and list the cited abstracts with file:line."""
     from rag.qa import get_qa
 
-    answer = get_qa(_settings(corpus, store)).ask(question)
-    click.echo(format_answer(answer))
+    echo_stream(get_qa(_settings(corpus, store, answerer)).stream(question))
 
 
 @cli.command()
 @_corpus
 @_store
+@_answerer
 @_friendly
-def chat(corpus: Path | None, store: Path | None) -> None:
+def chat(corpus: Path | None, store: Path | None, answerer: str | None) -> None:
     """A conversation in the terminal; follow-up questions use the earlier turns.
 
     Type a question and press Enter; an empty line or Ctrl-D ends the chat.
     """
     from rag.qa import get_qa
 
-    qa = get_qa(_settings(corpus, store))
+    qa = get_qa(_settings(corpus, store, answerer))
     history: list[dict] = []
     click.echo("Ask about the abstracts (empty line or Ctrl-D to quit).")
     while True:
@@ -144,11 +177,10 @@ def chat(corpus: Path | None, store: Path | None) -> None:
         if not question:
             return
         try:
-            answer = qa.ask(question, history)
+            answer = echo_stream(qa.stream(question, history))
         except (ValueError, TypeError) as err:
             click.echo(f"Error: {err}")
             continue
-        click.echo(format_answer(answer))
         history += [
             {"role": "user", "content": question},
             {"role": "assistant", "content": answer.text},
@@ -165,9 +197,15 @@ def chat(corpus: Path | None, store: Path | None) -> None:
 @click.option("--check", is_flag=True, help="Exit 1 when a figure is below its goal.")
 @_corpus
 @_store
+@_answerer
 @_friendly
 def evaluate(
-    questions: Path | None, as_json: bool, check: bool, corpus: Path | None, store: Path | None
+    questions: Path | None,
+    as_json: bool,
+    check: bool,
+    corpus: Path | None,
+    store: Path | None,
+    answerer: str | None,
 ) -> None:
     """Measure retrieval and answers on labelled questions, per kind of question.
 
@@ -181,7 +219,7 @@ def evaluate(
     from rag.evaluation import format_table, load_questions
     from rag.qa import get_qa
 
-    report = run_evaluation(get_qa(_settings(corpus, store)), load_questions(questions))
+    report = run_evaluation(get_qa(_settings(corpus, store, answerer)), load_questions(questions))
     click.echo(report.to_json() if as_json else format_table(report))
     failures = report.failures()
     if failures and not as_json:
@@ -200,12 +238,16 @@ def evaluate(
 )
 @_corpus
 @_store
+@_answerer
 @_friendly
-def ui(port: int, host: str, corpus: Path | None, store: Path | None) -> None:
-    """Start the Gradio chat in the browser (the store is built first if needed)."""
+def ui(port: int, host: str, corpus: Path | None, store: Path | None, answerer: str | None) -> None:
+    """Start the Gradio chat in the browser (the store is built first if needed).
+
+    --answerer sets the default of the chat's answerer menu.
+    """
     from ui.app import launch
 
-    launch(_settings(corpus, store), host=host, port=port)
+    launch(_settings(corpus, store, answerer), host=host, port=port)
 
 
 def main() -> None:

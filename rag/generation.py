@@ -22,7 +22,13 @@ from langchain_core.messages import HumanMessage
 from rag.answering import Passage
 from rag.corpus import detect_language
 from rag.errors import LLMError
-from rag.prompts import ANSWER_PROMPT, FOLLOW_UP_NOTE, LANGUAGE_NAMES, SOURCE_BLOCK
+from rag.prompts import (
+    ANSWER_PROMPT,
+    FOLLOW_UP_NOTE,
+    LANGUAGE_NAMES,
+    SOURCE_BLOCK,
+    STOP_SEQUENCES,
+)
 
 # Any opening or closing tag of our fences, in the data: removed, so data stays inside.
 _FENCE = re.compile(r"</?\s*(?:source|question)\b[^>]*>", re.IGNORECASE)
@@ -71,23 +77,26 @@ class GenerativeAnswerer:
         deadline = time.monotonic() + self.timeout
         prompt = [HumanMessage(build_prompt(question, passages, subject))]
         try:
-            for count, chunk in enumerate(self.model.stream(prompt), start=1):
+            for count, chunk in enumerate(self.model.stream(prompt, stop=STOP_SEQUENCES), start=1):
                 if time.monotonic() > deadline:
-                    raise LLMError(f"no complete answer within {self.timeout:g} s")
+                    raise LLMError(self._too_slow())
                 yield chunk.text
                 if count >= self.max_tokens:
                     return
         except LLMError:
             raise
         except Exception as err:  # any client or model failure: the caller falls back
+            if "Timeout" in type(err).__name__:
+                raise LLMError(self._too_slow()) from err
             raise LLMError(_describe(err)) from err
+
+    def _too_slow(self) -> str:
+        return f"no complete answer within {self.timeout:g} s, see RAG_LLM_TIMEOUT"
 
 
 def _describe(err: Exception) -> str:
     """A one-line reason for a model failure, without the traceback or any secret."""
     name = type(err).__name__
-    if "Timeout" in name:
-        return "the model did not answer in time"
     if "Connection" in name:
         return "the server cannot be reached"
     message = str(err).splitlines()[0] if str(err) else ""

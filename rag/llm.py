@@ -16,6 +16,7 @@ structured output: answering needs none of them.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import threading
@@ -38,11 +39,16 @@ _INSTALL = 'pip install -e ".[llm]"  (or: make install-llm)'
 
 
 @functools.cache
-def _load_llama(path: str, n_ctx: int, n_threads: int) -> Any:
+def _load_llama(path: str, n_ctx: int, n_threads: int, chat_format: str | None) -> Any:
     """One loaded model per file and shape, shared by every chat model in the process."""
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+    llama = Llama(
+        model_path=path, n_ctx=n_ctx, n_threads=n_threads, chat_format=chat_format, verbose=False
+    )
+    # Freed before the interpreter tears down the modules its destructor needs.
+    atexit.register(llama.close)
+    return llama
 
 
 class LlamaCppChat(BaseChatModel):
@@ -60,6 +66,7 @@ class LlamaCppChat(BaseChatModel):
     n_threads: int = 2
     max_tokens: int = 256
     temperature: float = 0.0
+    chat_format: str | None = None  # None: the file's own template, else llama-cpp's guess
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
@@ -73,7 +80,7 @@ class LlamaCppChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        llama = _load_llama(self.model_path, self.n_ctx, self.n_threads)
+        llama = _load_llama(self.model_path, self.n_ctx, self.n_threads, self.chat_format)
         turns = [{"role": _ROLES.get(m.type, "user"), "content": m.text} for m in messages]
         with self._lock:
             for part in llama.create_chat_completion(
@@ -153,7 +160,13 @@ def make_chat_model(settings: Settings, backend: str) -> BaseChatModel:
         raise LLMError(f"The {backend} answerer cannot be used: {reason or 'it has no model'}.")
     if backend == "llamacpp":
         path = settings.llm_model_path or default_gguf()
+        # The packaged Gemma file carries no chat template, and llama-cpp-python would then
+        # fall back to Llama 2's [INST] format, which Gemma was never trained on.
+        chat_format = settings.llm_chat_format or (
+            "gemma" if settings.llm_model_path is None else None
+        )
         return LlamaCppChat(
+            chat_format=chat_format,
             model_path=str(path),
             n_ctx=settings.llm_context,
             n_threads=settings.llm_threads or os.cpu_count() or 1,

@@ -40,6 +40,10 @@ Answer in {language}, citing sources as [n]:"""
 
 SOURCE_BLOCK = '<source n="{n}">\n{text}\n</source>'
 
+# A base model (like the packaged Gemma 270M) may go on writing more prompt after its
+# answer; these end the answer there. An instruction-tuned model never writes them.
+STOP_SEQUENCES = ["<source", "<question", "</question>", "\nAnswer in "]
+
 # Told to the model when a question follows up on an earlier one; retrieval already found
 # the earlier subject, so the model needs only its wording.
 FOLLOW_UP_NOTE = "(This question follows up on: {subject})"

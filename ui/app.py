@@ -10,6 +10,10 @@ is no conversation state on the server), and the queue's concurrency and size co
 `Settings.ui_concurrency` / `ui_queue_size`; when the queue is full Gradio turns the
 request away with "Queue is full, please try again" instead of letting it hang.
 
+A menu picks the answerer for each turn: the backends that are installed and configured
+(`rag.llm.unavailable`), with the reason the others are not listed. Notices about an
+answer (citations the check removed, a model that failed) show above the source cards.
+
 Text is never live HTML: the chat escapes HTML and the Markdown that could make links,
 images or code out of a question or an abstract, and the source cards escape everything.
 
@@ -30,6 +34,7 @@ import gradio as gr  # noqa: E402 (the environment must be set first)
 
 from rag.config import Settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
+from rag.llm import BACKENDS, unavailable  # noqa: E402
 from rag.qa import QA, get_qa  # noqa: E402
 from rag.types import Answer, Source  # noqa: E402
 
@@ -50,6 +55,7 @@ CSS = """
 .source-card summary { cursor: pointer; font-weight: 600; }
 .source-card mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .source-meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.notices { color: var(--body-text-color-subdued); font-size: 0.9em; margin: 4px 0; }
 """
 
 
@@ -89,10 +95,18 @@ def highlighted(source: Source) -> str:
     return "".join(parts)
 
 
-def cards_html(answer: Answer | None) -> str:
-    """One expandable card per cited abstract; every corpus text is escaped."""
-    if answer is None or not answer.sources:
+def notices_html(answer: Answer | None) -> str:
+    """The answer's notices (what the citation check removed, a fallback), escaped."""
+    if answer is None or not answer.notices:
         return ""
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in answer.notices)
+    return f'<ul class="notices">{items}</ul>'
+
+
+def cards_html(answer: Answer | None) -> str:
+    """Notices, then one expandable card per cited abstract; every corpus text is escaped."""
+    if answer is None or not answer.sources:
+        return notices_html(answer)
     cards = []
     for n, s in enumerate(answer.sources, start=1):
         language = {"en": "English", "zh": "Chinese"}.get(s.language, s.language)
@@ -104,7 +118,7 @@ def cards_html(answer: Answer | None) -> str:
             f'<p class="source-meta">Appears at: {html.escape(s.where)} · id {s.id}</p>'
             "</details>"
         )
-    return "<h4>Sources</h4>" + "".join(cards)
+    return notices_html(answer) + "<h4>Sources</h4>" + "".join(cards)
 
 
 def chat_markdown(text: str) -> str:
@@ -117,8 +131,21 @@ def plain_text(shown: str) -> str:
     return _UNESCAPE.sub(r"\1", html.unescape(shown))
 
 
-def chat_turn(qa: QA, message: str, history: list | None) -> Iterator[tuple[str, list, str]]:
+def answerer_choices(settings: Settings) -> tuple[list[str], str]:
+    """The backends that can answer with these settings, and a note on those that cannot."""
+    reasons = {b: unavailable(settings, b) for b in BACKENDS}
+    missing = "; ".join(f"{b}: {r}" for b, r in reasons.items() if r)
+    return [b for b, r in reasons.items() if r is None], (
+        f"Not available: {missing}" if missing else ""
+    )
+
+
+def chat_turn(
+    qa: QA, message: str, history: list | None, answerer: str | None = None
+) -> Iterator[tuple[str, list, str]]:
     """One chat turn, streamed: yields (textbox value, shown messages, source cards HTML).
+
+    `answerer` is the backend picked in the menu; None means the settings' default.
 
     Errors a person can fix are shown in the conversation, and the question is put back in
     the textbox to be edited.
@@ -131,7 +158,7 @@ def chat_turn(qa: QA, message: str, history: list | None) -> Iterator[tuple[str,
     ]
     try:
         answer = None
-        for answer in qa.stream(message, prior):
+        for answer in qa.stream(message, prior, answerer=answerer):
             shown[-1]["content"] = chat_markdown(answer.text)
             yield "", shown, ""
         yield "", shown, cards_html(answer)
@@ -143,8 +170,8 @@ def chat_turn(qa: QA, message: str, history: list | None) -> Iterator[tuple[str,
 def create_app(qa: QA) -> gr.Blocks:
     """The chat app over an already loaded pipeline; serve it through `queued(app, qa.settings)`."""
 
-    def respond(message: str, history: list) -> Iterator[tuple[str, list, str]]:
-        yield from chat_turn(qa, message, history)
+    def respond(message: str, history: list, answerer: str) -> Iterator[tuple[str, list, str]]:
+        yield from chat_turn(qa, message, history, answerer or None)
 
     def chat_api(message: str, history: list[dict] | None = None) -> str:
         """Answer a question; returns the answer text with [n] markers."""
@@ -176,10 +203,24 @@ def create_app(qa: QA) -> gr.Blocks:
             )
             send = gr.Button("Ask", variant="primary", scale=1)
             clear = gr.Button("Clear chat", scale=1)
+        choices, missing = answerer_choices(qa.settings)
+        default = qa.settings.answerer if qa.settings.answerer in choices else "extractive"
+        answerer = gr.Dropdown(
+            choices=choices,
+            value=default,
+            label="Answerer",
+            info="extractive quotes the abstracts; llamacpp and openai generate, and their "
+            "citations are checked against the abstracts. " + missing,
+        )
         gr.Examples(list(EXAMPLES), inputs=box, label="Examples")
         cards = gr.HTML()
         for trigger in (box.submit, send.click):
-            trigger(respond, [box, chatbot], [box, chatbot, cards], api_visibility="private")
+            trigger(
+                respond,
+                [box, chatbot, answerer],
+                [box, chatbot, cards],
+                api_visibility="private",
+            )
         clear.click(lambda: ("", [], ""), None, [box, chatbot, cards], api_visibility="private")
         chatbot.clear(lambda: "", None, cards, api_visibility="private")  # its own trash icon
         gr.api(chat_api, api_name="chat")

@@ -213,7 +213,8 @@ def evaluate(
     follow-up, unanswerable. Columns: hit@1, hit@5, MRR, recall@5 (share of the relevant
     abstracts in the top 5), fact (key-fact accuracy), cite (share of cited sources that
     are relevant), ref.P / ref.R (refusal precision / recall), false.R (answerable
-    questions refused), ask() latency p50 / p95.
+    questions refused), fallbk (generated answers replaced by the extractive one), ask()
+    latency p50 / p95.
     """
     from rag.evaluation import evaluate as run_evaluation
     from rag.evaluation import format_table, load_questions

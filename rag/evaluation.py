@@ -11,7 +11,9 @@ Figures, per kind and over all: hit@1 and hit@5 (a relevant abstract ranked firs
 top 5), MRR, recall@5 (share of the relevant abstracts in the top 5, the measure that
 matters for `multi`), key-fact accuracy (a listed fact in the answer text), citation
 precision (share of cited sources that are relevant), refusal precision and recall
-(`found=False` against the `unanswerable` label) and ask() latency p50/p95.
+(`found=False` against the `unanswerable` label), ask() latency p50/p95, and with a
+generative answerer the share of answers where the extractive answer stood in (the model
+failed or nothing it wrote passed the citation check).
 
 Leaves out judging fluency or completeness beyond the listed facts: that needs a person
 or a model.
@@ -28,6 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 from rag.errors import RagError
+from rag.prompts import FALLBACK_ENDING
 from rag.qa import QA
 from rag.retrieval import standalone_query
 
@@ -70,6 +73,7 @@ class Outcome:
     cited_relevant: int
     refused: bool
     seconds: float
+    fell_back: bool = False  # a generative answerer's answer was replaced by the extractive one
 
 
 @dataclass
@@ -165,6 +169,7 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, float | int | None]:
         ),
         "refusal_recall": _mean([o.refused for o in unanswerable]),
         "false_refusals": _mean([o.refused for o in answerable]),
+        "fallbacks": _mean([o.fell_back for o in answerable if not o.refused]),
         "p50_ms": round(statistics.median(times) * 1000, 1) if times else None,
         "p95_ms": round(_percentile(times, 0.95) * 1000, 1) if times else None,
     }
@@ -201,6 +206,7 @@ def evaluate(qa: QA, questions: Sequence[EvalQuestion]) -> Report:
                 cited_relevant=sum(s.id in relevant for s in answer.sources),
                 refused=not answer.found,
                 seconds=seconds,
+                fell_back=any(n.endswith(FALLBACK_ENDING) for n in answer.notices),
             )
         )
     metrics = {kind: summarise([o for o in outcomes if o.kind == kind]) for kind in KINDS}
@@ -219,6 +225,7 @@ COLUMNS = (
     ("refusal_precision", "ref.P"),
     ("refusal_recall", "ref.R"),
     ("false_refusals", "false.R"),
+    ("fallbacks", "fallbk"),
     ("p50_ms", "p50 ms"),
     ("p95_ms", "p95 ms"),
 )

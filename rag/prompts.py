@@ -54,10 +54,9 @@ LANGUAGE_NAMES = {"en": "English", "zh": "Chinese (简体中文)"}
 NOTICE_UNSUPPORTED_CITATION = "Removed citation [{n}]: source {n} does not say “{claim}”."
 NOTICE_OUT_OF_RANGE = "Removed citation [{n}]: there is no source {n}."
 NOTICE_DROPPED_SENTENCE = "Removed a sentence no source supports: “{claim}”."
-NOTICE_FALLBACK = (
-    "The {backend} model could not answer ({reason}); showing quoted evidence instead."
-)
+# Both fallback notices end so; `rag eval` counts fallbacks by it.
+FALLBACK_ENDING = "showing quoted evidence instead."
+NOTICE_FALLBACK = "The {backend} model could not answer ({reason}); " + FALLBACK_ENDING
 NOTICE_NOTHING_SUPPORTED = (
-    "The {backend} model's answer had no sentence the abstracts support; "
-    "showing quoted evidence instead."
+    "The {backend} model's answer had no sentence the abstracts support; " + FALLBACK_ENDING
 )

@@ -16,7 +16,7 @@ A `QA` keeps the store generation it opened (pinned, so a rebuild never deletes 
 it); a store that is damaged is rebuilt beside it on first use. `ask` is safe to call from
 several threads: the embedder serialises model calls, Chroma queries are thread-safe, and
 BM25 and the store's arrays are only read. Inputs are checked by `validate` (control
-characters become spaces; sizes of question and history are capped).
+characters become spaces; sizes of question and history are capped; rag/inputs.py).
 
 Leaves out picking up a rebuilt store while serving (restart to reopen).
 """
@@ -40,63 +40,21 @@ from rag.corpus import detect_language, load_corpus
 from rag.embeddings import get_embedder
 from rag.errors import LLMError, StoreError
 from rag.generation import GenerativeAnswerer
+from rag.inputs import (  # noqa: F401 (validate, clean_text and the limits are public here)
+    MAX_HISTORY_CHARS,
+    MAX_HISTORY_MESSAGES,
+    MAX_QUESTION_CHARS,
+    clean_text,
+    validate,
+)
 from rag.llm import make_chat_model
 from rag.prompts import NOT_FOUND, NOTICE_FALLBACK, NOTICE_NOTHING_SUPPORTED
 from rag.retrieval import Hit, HybridRetriever, is_list_question, standalone_query
 from rag.store import Store, build_store, is_current, open_store
 from rag.types import Answer, Source
 
-MAX_QUESTION_CHARS = 4000  # a long paragraph; longer input is a paste, not a question
-# A chat of 100 turns with long quoted answers stays under both; more is a replay, not a chat.
-MAX_HISTORY_MESSAGES = 200
-MAX_HISTORY_CHARS = 200_000
-# Control characters (NUL included, tab and newline excepted) and lone surrogates carry no
-# meaning in a question and upset tokenizers, so they become spaces before searching.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _MARKER = re.compile(r"\[(\d+)\]")
 _log = logging.getLogger(__name__)
-
-
-def validate(question: object, history: object) -> list[dict]:
-    """Check the public contract's inputs; return history as a list of messages."""
-    if not isinstance(question, str):
-        raise TypeError(f"question must be a string, not {type(question).__name__}")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise ValueError(
-            f"question is {len(question)} characters long; keep it under {MAX_QUESTION_CHARS}"
-        )
-    if not clean_text(question).strip():
-        raise ValueError(
-            "question is empty (control characters are ignored): ask something about the abstracts"
-        )
-    if history is None:
-        return []
-    if not isinstance(history, list | tuple):
-        raise TypeError(f"history must be a list of messages, not {type(history).__name__}")
-    if len(history) > MAX_HISTORY_MESSAGES:
-        raise ValueError(
-            f"history has {len(history)} messages; keep the last {MAX_HISTORY_MESSAGES} at most "
-            "(or start a new chat)"
-        )
-    for i, message in enumerate(history):
-        if not isinstance(message, dict):
-            raise TypeError(f"history[{i}] must be a dict with 'role' and 'content'")
-        if message.get("role") not in ("user", "assistant"):
-            raise ValueError(f"history[{i}]['role'] must be 'user' or 'assistant'")
-        if not isinstance(message.get("content"), str):
-            raise TypeError(f"history[{i}]['content'] must be a string")
-    size = sum(len(m["content"]) for m in history)
-    if size > MAX_HISTORY_CHARS:
-        raise ValueError(
-            f"history holds {size} characters; keep it under {MAX_HISTORY_CHARS} "
-            "(drop the oldest turns or start a new chat)"
-        )
-    return list(history)
-
-
-def clean_text(text: str) -> str:
-    """`text` with control characters (NUL included) and lone surrogates turned into spaces."""
-    return _CONTROL.sub(" ", text)
 
 
 class QA:

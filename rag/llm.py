@@ -157,7 +157,7 @@ def make_chat_model(settings: Settings, backend: str) -> BaseChatModel:
     """
     reason = unavailable(settings, backend)
     if reason is not None or backend == "extractive":
-        raise LLMError(f"The {backend} answerer cannot be used: {reason or 'it has no model'}.")
+        raise LLMError(reason or "the extractive answerer has no model")
     if backend == "llamacpp":
         path = settings.llm_model_path or default_gguf()
         # The packaged Gemma file carries no chat template, and llama-cpp-python would then

@@ -102,3 +102,13 @@ def test_every_command_explains_itself(command, tmp_path):
     result = rag(*command, "--help", cwd=tmp_path)
     assert result.returncode == 0 and "Usage:" in result.stdout
     assert len(result.stdout.splitlines()) > 5
+
+
+def test_an_answerer_that_is_not_configured_falls_back_with_a_note(built):
+    cwd, _ = built
+    env = {"RAG_OPENAI_BASE_URL": "", "RAG_OPENAI_MODEL": ""}
+    result = rag("ask", CMT, "--answerer", "openai", cwd=cwd, env_extra=env)
+    assert result.returncode == 0, result.stderr
+    assert "73.0% NDS" in result.stdout and "Traceback" not in result.stderr
+    assert "Note: The openai model could not answer" in result.stdout
+    assert "RAG_OPENAI_BASE_URL" in result.stdout or "[llm]" in result.stdout  # what to do

@@ -6,7 +6,7 @@ import pytest
 from gradio_client import Client
 
 from rag.types import Answer, Location, Source, Span
-from ui.app import cards_html, chat_turn, create_app, plain_history
+from ui.app import answerer_choices, cards_html, chat_turn, create_app, plain_history
 
 CMT = "What NDS does the Cross Modal Transformer reach on nuScenes?"
 
@@ -102,3 +102,16 @@ def test_html_and_markdown_in_a_question_are_shown_as_text_and_read_back(qa):
     follow = list(chat_turn(qa, CMT, shown))[-1][1]
     assert plain_history(follow, shown=True)[0]["content"] == attack  # history reads back exact
     assert "73.0% NDS" in follow[-1]["content"]
+
+
+def test_the_answerer_menu_offers_extractive_and_says_why_others_are_missing(qa):
+    choices, missing = answerer_choices(qa.settings)
+    assert "extractive" in choices and "openai" not in choices  # no server configured
+    assert "openai: not configured" in missing or "openai: langchain-openai" in missing
+
+
+def test_a_fallback_notice_shows_above_the_sources(qa):
+    *_, (box, shown, cards) = chat_turn(qa, CMT, [], "openai")
+    assert "73.0% NDS" in shown[-1]["content"]
+    assert '<ul class="notices">' in cards and "could not answer" in cards
+    assert cards.index("notices") < cards.index("Sources")

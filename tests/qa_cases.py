@@ -48,4 +48,7 @@ UNANSWERABLE = [
     "Who won the 2018 FIFA World Cup?",
     "How do I bake sourdough bread?",
     "法国的首都是哪里?",
+    # Chit-chat: a multilingual model finds *some* abstract close to anything.
+    "tell me a joke",
+    "你好",
 ]

@@ -17,7 +17,9 @@ structured output: answering needs none of them.
 from __future__ import annotations
 
 import atexit
+import ctypes
 import functools
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -35,7 +37,25 @@ from rag.errors import LLMError
 
 BACKENDS = ("extractive", "llamacpp", "openai")
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+_log = logging.getLogger(__name__)
 _INSTALL = 'pip install -e ".[llm]"  (or: make install-llm)'
+
+
+@functools.cache
+def _quiet_llama_cpp() -> Any:
+    """Send llama.cpp's own log to Python logging (debug level) instead of stderr.
+
+    With verbose=False it still prints a KV-cache note on every load, which would land in
+    the middle of `rag ask`'s output. Returns the callback, kept alive by the cache.
+    """
+    import llama_cpp
+
+    @llama_cpp.llama_log_callback
+    def callback(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        _log.debug("%s", text.decode("utf-8", "replace").rstrip())
+
+    llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
+    return callback
 
 
 @functools.cache
@@ -43,6 +63,7 @@ def _load_llama(path: str, n_ctx: int, n_threads: int, chat_format: str | None) 
     """One loaded model per file and shape, shared by every chat model in the process."""
     from llama_cpp import Llama
 
+    _quiet_llama_cpp()
     llama = Llama(
         model_path=path, n_ctx=n_ctx, n_threads=n_threads, chat_format=chat_format, verbose=False
     )

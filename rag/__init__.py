@@ -6,7 +6,7 @@ The public API. Everything else is importable from its module but may change.
 from dataclasses import replace
 
 from rag.config import Settings
-from rag.errors import CorpusError, ModelError, RagError, StoreError
+from rag.errors import CorpusError, LLMError, ModelError, RagError, StoreError
 from rag.qa import QA, ask, get_qa
 from rag.store import BuildReport
 from rag.types import Answer, Location, Source, Span
@@ -16,6 +16,7 @@ __all__ = [
     "Answer",
     "BuildReport",
     "CorpusError",
+    "LLMError",
     "Location",
     "ModelError",
     "RagError",

@@ -8,7 +8,8 @@ name when it asks for one) and quotes the best ones, each followed by
 the marker of its abstract. Quoting keeps every claim grounded by construction; the price
 is that a Chinese abstract is quoted in Chinese.
 
-Leaves out generative backends and the citation check they need (the LLM issue).
+Leaves out generative answers: their backends are in rag/llm.py, their prompt and
+streaming in rag/generation.py, and the citation check they need in rag/citations.py.
 """
 
 from __future__ import annotations

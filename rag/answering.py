@@ -55,6 +55,9 @@ class Passage:
     hit: Hit
     sentences: list[Span]
     sentence_vectors: np.ndarray  # (len(sentences), dim), normalised
+    # Tokenized once per store, not per question (jieba is the slow part of answering).
+    sentence_terms: tuple[frozenset[str], ...]  # tokenize() of each sentence
+    terms: frozenset[str]  # tokenize() of the whole abstract
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ class ExtractiveAnswerer:
         scores *= self.dense_weight
         text = passage.hit.abstract.text
         sentences = [text[span.start : span.end] for span in passage.sentences]
-        sentence_terms = [set(tokenize(sentence)) for sentence in sentences]
+        sentence_terms = passage.sentence_terms
         n = len(sentences)
         weights = {}
         for term in set(tokenize(question)):

@@ -97,7 +97,7 @@ class CitationChecker:
         cosines = passage.sentence_vectors @ vector
         best = int(np.argmax(cosines))
         terms = set(tokenize(claim))
-        overlap = len(terms & set(tokenize(abstract))) / len(terms) if terms else 0.0
+        overlap = len(terms & passage.terms) / len(terms) if terms else 0.0
         if cosines[best] >= self.min_cosine or overlap >= self.min_overlap:
             return passage.sentences[best]
         return None

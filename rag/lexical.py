@@ -24,6 +24,7 @@ import re
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from importlib import resources
 
@@ -139,7 +140,7 @@ class BM25:
             out.append(score)
         return out
 
-    def coverage(self, query_terms: Sequence[str], text_terms: set[str]) -> float:
+    def coverage(self, query_terms: Sequence[str], text_terms: AbstractSet[str]) -> float:
         """Share of the query's IDF weight that `text_terms` contains, in [0, 1].
 
         Unlike a raw BM25 score this is comparable across questions, so it can decide

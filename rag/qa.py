@@ -47,6 +47,7 @@ from rag.inputs import (  # noqa: F401 (validate, clean_text and the limits are 
     clean_text,
     validate,
 )
+from rag.lexical import tokenize
 from rag.llm import make_chat_model
 from rag.prompts import NOT_FOUND, NOTICE_FALLBACK, NOTICE_NOTHING_SUPPORTED
 from rag.retrieval import Hit, HybridRetriever, is_list_question, standalone_query
@@ -76,6 +77,12 @@ class QA:
             store = self._open_or_build(progress)
         self.store = store
         self.retriever = HybridRetriever.from_store(store, self.embedder, self.settings)
+        self.sentence_terms = {  # abstract id -> terms of each sentence, for the answerers
+            aid: tuple(
+                frozenset(tokenize(store.abstracts[aid].text[s.start : s.end])) for s in spans
+            )
+            for aid, spans in store.sentence_spans.items()
+        }
         self.answerer = answerer or ExtractiveAnswerer(
             self.retriever.bm25.idf,
             max_sentences=self.settings.answer_sentences,
@@ -127,6 +134,8 @@ class QA:
                 h,
                 self.store.sentence_spans.get(h.abstract.id, []),
                 self.store.sentence_vectors[h.abstract.id],
+                self.sentence_terms.get(h.abstract.id, ()),
+                self.retriever.abstract_terms[h.abstract.id],
             )
             for h in hits
         ]

@@ -140,7 +140,7 @@ class HybridRetriever(BaseRetriever):
     embedder: Embeddings
     settings: Settings
     bm25: BM25
-    abstract_terms: dict[str, set[str]]
+    abstract_terms: dict[str, frozenset[str]]
     chunks_per_language: dict[str, int]
 
     @classmethod
@@ -154,7 +154,7 @@ class HybridRetriever(BaseRetriever):
             embedder=embedder,
             settings=settings,
             bm25=BM25([c.text for c in store.chunks]),
-            abstract_terms={aid: set(tokenize(a.text)) for aid, a in store.abstracts.items()},
+            abstract_terms={aid: frozenset(tokenize(a.text)) for aid, a in store.abstracts.items()},
             chunks_per_language=counts,
         )
 

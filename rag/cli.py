@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
-from rag.config import Settings
+from rag.config import ANSWERERS, Settings
 from rag.errors import RagError
 from rag.types import Answer
 
@@ -31,7 +32,7 @@ _store = click.option(
 
 _answerer = click.option(
     "--answerer",
-    type=click.Choice(["extractive", "llamacpp", "openai"]),
+    type=click.Choice(ANSWERERS),
     help="Who writes answers: extractive quotes (no model), llamacpp (a local GGUF file), "
     "openai (an OpenAI-compatible server). Default: extractive (or $RAG_ANSWERER).",
 )
@@ -55,6 +56,12 @@ def _friendly(command: Callable) -> Callable:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except ValidationError as err:  # a RAG_* variable (or option) Settings rejects
+            problems = "; ".join(
+                f"RAG_{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']}"
+                for e in err.errors()
+            )
+            raise click.ClickException(f"Bad setting: {problems}.") from err
         except (RagError, ValueError, TypeError) as err:
             raise click.ClickException(str(err)) from err
 

@@ -10,10 +10,14 @@ Leaves out loading from files: environment variables and keyword arguments are e
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Who writes answers; the one list the settings, the CLI and the UI menu all draw on.
+AnswererName = Literal["extractive", "llamacpp", "openai"]
+ANSWERERS: tuple[str, ...] = get_args(AnswererName)
 
 
 class Settings(BaseSettings):
@@ -145,7 +149,7 @@ class Settings(BaseSettings):
         ge=1,
         description="Requests that may wait for the UI; beyond it callers get 'queue is full'.",
     )
-    answerer: Literal["extractive", "llamacpp", "openai"] = Field(
+    answerer: AnswererName = Field(
         # Extractive needs no model and quotes, so it is grounded by construction; the two
         # generative backends are opt-in (see README, "Generated answers").
         default="extractive",

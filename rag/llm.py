@@ -32,10 +32,10 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-from rag.config import Settings
+from rag.config import ANSWERERS, Settings
 from rag.errors import LLMError
 
-BACKENDS = ("extractive", "llamacpp", "openai")
+BACKENDS = ANSWERERS
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 _log = logging.getLogger(__name__)
 _INSTALL = 'pip install -e ".[llm]"  (or: make install-llm)'

@@ -112,3 +112,9 @@ def test_an_answerer_that_is_not_configured_falls_back_with_a_note(built):
     assert "73.0% NDS" in result.stdout and "Traceback" not in result.stderr
     assert "Note: The openai model could not answer" in result.stdout
     assert "RAG_OPENAI_BASE_URL" in result.stdout or "[llm]" in result.stdout  # what to do
+
+
+def test_a_bad_setting_names_its_variable_without_a_traceback(tmp_path):
+    result = rag("ask", "What is CMT?", cwd=tmp_path, env_extra={"RAG_ANSWERER": "bogus"})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "Bad setting: RAG_ANSWERER: Input should be 'extractive'" in result.stderr

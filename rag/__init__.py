@@ -6,10 +6,18 @@ The public API. Everything else is importable from its module but may change.
 from dataclasses import replace
 
 from rag.config import Settings
-from rag.errors import CorpusError, LLMError, ModelError, RagError, StoreError
+from rag.errors import (
+    CorpusError,
+    LLMError,
+    ModelError,
+    QuestionError,
+    QuestionTypeError,
+    RagError,
+    StoreError,
+)
 from rag.qa import QA, ask, get_qa
 from rag.store import BuildReport
-from rag.types import Answer, Location, Source, Span
+from rag.types import Answer, Location, Relevance, Source, Span
 
 __all__ = [
     "QA",
@@ -19,7 +27,10 @@ __all__ = [
     "LLMError",
     "Location",
     "ModelError",
+    "QuestionError",
+    "QuestionTypeError",
     "RagError",
+    "Relevance",
     "Settings",
     "Source",
     "Span",

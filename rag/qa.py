@@ -52,7 +52,7 @@ from rag.llm import make_chat_model
 from rag.prompts import NOT_FOUND, NOTICE_FALLBACK, NOTICE_NOTHING_SUPPORTED
 from rag.retrieval import Hit, HybridRetriever, is_list_question, standalone_query
 from rag.store import Store, build_store, is_current, open_store
-from rag.types import Answer, Source
+from rag.types import Answer, Relevance, Source
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _log = logging.getLogger(__name__)
@@ -200,7 +200,7 @@ class QA:
         try:
             for token in generator.stream_text(x["question"], passages, subject):
                 text += token
-                yield Answer(text.lstrip(), provisional, found=True)
+                yield Answer(text.lstrip(), provisional, found=True, draft=True, answered_by=backend)
         except LLMError as err:
             yield _with_notice(self._compose(x), NOTICE_FALLBACK, backend, err)
             return
@@ -210,7 +210,7 @@ class QA:
             notice = NOTICE_NOTHING_SUPPORTED.format(backend=backend)
             yield replace(fallback, notices=(*checked.notices, notice))
             return
-        yield _finish(checked.draft, hits, x["question"], checked.notices)
+        yield replace(_finish(checked.draft, hits, x["question"], checked.notices), answered_by=backend)
 
     def generator(self, backend: str) -> GenerativeAnswerer:
         """The answerer of a generative backend, made on first use.
@@ -272,6 +272,7 @@ def _source(hit, highlights) -> Source:
         score=hit.score,
         locations=a.locations,
         highlights=tuple(sorted(highlights, key=lambda s: s.start)),
+        relevance=Relevance(hit.dense, hit.coverage, hit.matched),
     )
 
 

@@ -102,6 +102,7 @@ class Hit:
     coverage: float  # IDF-weighted share of query terms in the abstract
     rank_score: float  # z + lexical_weight * coverage
     relevant: bool
+    matched: tuple[str, ...] = ()  # the query's terms (and concepts) found in the abstract
 
     @property
     def score(self) -> float:
@@ -205,6 +206,7 @@ class HybridRetriever(BaseRetriever):
                     coverage=round(cov, 4),
                     rank_score=z + s.lexical_weight * cov,
                     relevant=dense_match or cov >= s.min_lexical,
+                    matched=tuple(sorted(set(terms) & self.abstract_terms[aid])),
                 )
             )
         hits.sort(key=lambda h: (not h.relevant, -h.rank_score))

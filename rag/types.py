@@ -55,6 +55,15 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Relevance:
+    """Why an abstract was retrieved: the parts of its score, for a "why this source" view."""
+
+    dense: float  # best chunk cosine similarity to the question
+    lexical: float  # IDF-weighted share of the question's terms found in the abstract
+    terms: tuple[str, ...] = ()  # the question's terms (and glossary concepts) it contains
+
+
+@dataclass(frozen=True)
 class Source:
     """A cited abstract as the caller sees it: `Answer.text`'s `[n]` is `sources[n-1]`."""
 
@@ -66,6 +75,7 @@ class Source:
     score: float  # relevance in [0, 1]; how it is computed is in rag/retrieval.py
     locations: tuple[Location, ...] = ()
     highlights: tuple[Span, ...] = ()  # the sentences the answer used
+    relevance: Relevance | None = None
 
     @property
     def where(self) -> str:
@@ -80,9 +90,16 @@ class Answer:
     `notices` says what the reader should know about how the answer was made: citations
     or sentences the citation check removed from a generated answer, or that the model
     failed and the extractive answer stands in. Empty for a plain extractive answer.
+
+    `draft` is True on the partial answers `QA.stream` yields while a generated answer is
+    still being written: their text is unchecked and may hold claims the check removes.
+    `answered_by` names who wrote the final text ("extractive" when a generative backend
+    failed and quoted evidence stands in).
     """
 
     text: str
     sources: tuple[Source, ...] = field(default_factory=tuple)
     found: bool = True
     notices: tuple[str, ...] = ()
+    draft: bool = False
+    answered_by: str = "extractive"

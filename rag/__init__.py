@@ -1,11 +1,17 @@
 """abstracts-qa: ask questions of research-paper abstracts, offline, with cited answers.
 
 The public API. Everything else is importable from its module but may change.
+
+Importing this package is cheap and changes nothing: the heavy modules (the chain,
+Chroma, the models) load on first use of a name that needs them, and no environment
+variable of the host process is set.
 """
 
-from dataclasses import replace
+from __future__ import annotations
 
-from rag.config import Settings
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from rag.errors import (
     CorpusError,
     LLMError,
@@ -13,11 +19,15 @@ from rag.errors import (
     QuestionError,
     QuestionTypeError,
     RagError,
+    SettingsError,
     StoreError,
 )
-from rag.qa import QA, ask, get_qa
-from rag.store import BuildReport
 from rag.types import Answer, Location, Relevance, Source, Span
+
+if TYPE_CHECKING:
+    from rag.config import Settings
+    from rag.qa import QA, ask, get_qa
+    from rag.store import BuildReport
 
 __all__ = [
     "QA",
@@ -32,6 +42,7 @@ __all__ = [
     "RagError",
     "Relevance",
     "Settings",
+    "SettingsError",
     "Source",
     "Span",
     "StoreError",
@@ -40,31 +51,24 @@ __all__ = [
     "get_qa",
 ]
 
+# name -> module that defines it, imported when the name is first used
+_LAZY = {
+    "Settings": "rag.config",
+    "QA": "rag.qa",
+    "ask": "rag.qa",
+    "get_qa": "rag.qa",
+    "BuildReport": "rag.store",
+    "build": "rag.building",
+}
 
-def build(
-    settings: Settings | None = None, *, force: bool = False, progress: bool = True
-) -> BuildReport:
-    """Build (or refresh) the store for the corpus in `settings`; a no-op when nothing changed.
 
-    Only abstracts that are new or changed are embedded (`force` re-embeds all). Corpus files
-    that were skipped are listed in the report's `skipped`.
-    """
-    from rag.corpus import load_corpus
-    from rag.embeddings import get_embedder
-    from rag.store import build_store, tidy, up_to_date_report
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'rag' has no attribute {name!r}")
 
-    settings = settings or Settings()
-    skipped: list[tuple[str, str]] = []
-    abstracts = load_corpus(settings.corpus_dir, skipped=skipped)
-    report = None if force else up_to_date_report(settings, abstracts)
-    if report is not None:  # no model is loaded: a no-op build takes well under a second
-        tidy(settings)  # still clear what a killed build left behind
-    else:
-        report = build_store(
-            settings,
-            abstracts,
-            get_embedder(settings.embedding_model),
-            force=force,
-            progress=progress,
-        )
-    return replace(report, skipped=tuple(skipped))
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,29 +1,32 @@
 """Answerers: turn a question and retrieved abstracts into an answer with `[n]` markers.
 
-`Answerer` is the interface; `ExtractiveAnswerer` is the default and needs no language
-model. It scores every sentence of the retrieved abstracts against the question
-(embedding similarity + IDF-weighted term overlap, + a nudge toward sentences with
-figures when the question asks for a quantity, or toward the sentence that introduces a
-name when it asks for one) and quotes the best ones, each followed by
-the marker of its abstract. Quoting keeps every claim grounded by construction; the price
-is that a Chinese abstract is quoted in Chinese.
+`Answerer` is the one interface: `stream(evidence)` yields `Draft`s, and the last one is
+final. A generative answerer (rag/generation.py) yields unchecked partial drafts while
+the model writes, then the checked one; `ExtractiveAnswerer`, the default, needs no
+language model and yields its final draft at once. It scores every sentence of the
+retrieved abstracts against the question (embedding similarity + IDF-weighted term
+overlap, + a nudge toward sentences with figures when the question asks for a quantity,
+or toward the sentence that introduces a name when it asks for one) and quotes the best
+ones, each followed by the marker of its abstract. Quoting keeps every claim grounded by
+construction; the price is that a Chinese abstract is quoted in Chinese.
 
-Leaves out generative answers: their backends are in rag/llm.py, their prompt and
-streaming in rag/generation.py, and the citation check they need in rag/citations.py.
+Leaves out generative answers: their backends are in rag/llm.py, their prompt, stream
+and fallback in rag/generation.py, and the citation check in rag/citations.py.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from rag.lexical import tokenize
-from rag.retrieval import Hit, is_list_question
+from rag.query import Query
+from rag.retrieval import Passage
 from rag.types import Span
 
 _QUANTITY = re.compile(
@@ -49,31 +52,35 @@ _INTRODUCES = re.compile(r"\b(?:named|called|propose[sd]?|introduce[sd]?)\b|ç§°ä
 
 
 @dataclass(frozen=True)
-class Passage:
-    """A retrieved abstract as an answerer sees it."""
+class Evidence:
+    """What an answerer is given: the query, the retrieved passages (best first), and more."""
 
-    hit: Hit
-    sentences: list[Span]
-    sentence_vectors: np.ndarray  # (len(sentences), dim), normalised
-    # Tokenized once per store, not per question (jieba is the slow part of answering).
-    sentence_terms: tuple[frozenset[str], ...]  # tokenize() of each sentence
-    terms: frozenset[str]  # tokenize() of the whole abstract
+    query: Query
+    passages: Sequence[Passage]
+    vector: np.ndarray  # the question's own embedding (a follow-up's, without its subject)
+    idf: Mapping[str, float]  # corpus IDF of each term, from the index
 
 
 @dataclass(frozen=True)
 class Draft:
-    """An answerer's output: text whose `[n]` point into the passages it was given (1-based)."""
+    """An answerer's output: text whose `[n]` point into the passages it was given (1-based).
+
+    `final` is False on the partial drafts of a stream; `checked` is False while a
+    generated text has not yet been through the citation check.
+    """
 
     text: str
     used: dict[int, list[Span]] = field(default_factory=dict)  # passage number -> sentences
+    final: bool = True
+    checked: bool = True
+    notices: tuple[str, ...] = ()
+    answered_by: str = "extractive"
 
 
 class Answerer(Protocol):
-    """Composes an answer from passages, best passage first; cites only what it uses."""
+    """Writes an answer from evidence, citing only what it uses; the last draft is final."""
 
-    def compose(
-        self, question: str, passages: Sequence[Passage], question_vector: Sequence[float]
-    ) -> Draft: ...
+    def stream(self, evidence: Evidence) -> Iterator[Draft]: ...
 
 
 class ExtractiveAnswerer:
@@ -81,7 +88,6 @@ class ExtractiveAnswerer:
 
     def __init__(
         self,
-        idf: dict[str, float],
         max_sentences: int = 3,
         dense_weight: float = 0.25,
         lexical_weight: float = 2.0,
@@ -89,7 +95,6 @@ class ExtractiveAnswerer:
         second_gap: float = 0.6,
         contender_gap: float = 1.0,
     ) -> None:
-        self.idf = idf
         self.max_sentences = max_sentences
         # Weights of the sentence signals (see sentence_scores), chosen by a sweep over the
         # 60 questions with a key fact in `rag eval` (dense 0.25-1, lexical 0.5-2, cue
@@ -104,7 +109,11 @@ class ExtractiveAnswerer:
         self.contender_gap = contender_gap
 
     def sentence_scores(
-        self, question: str, passage: Passage, question_vector: Sequence[float]
+        self,
+        question: str,
+        passage: Passage,
+        question_vector: Sequence[float],
+        idf: Mapping[str, float],
     ) -> np.ndarray:
         """How well each sentence of the passage answers the question.
 
@@ -129,7 +138,7 @@ class ExtractiveAnswerer:
         for term in set(tokenize(question)):
             holders = sum(term in terms for terms in sentence_terms)
             if holders:
-                weights[term] = self.idf.get(term, 1.0) * math.log(1 + n / holders)
+                weights[term] = idf.get(term, 1.0) * math.log(1 + n / holders)
         total = sum(weights.values())
         wants_figure = bool(_QUANTITY.search(question))
         wants_name = bool(_NAME_QUESTION.search(question))
@@ -146,24 +155,34 @@ class ExtractiveAnswerer:
                 scores[i] += 2 * self.cue_weight
         return scores
 
-    def compose(
-        self, question: str, passages: Sequence[Passage], question_vector: Sequence[float]
-    ) -> Draft:
+    def stream(self, evidence: Evidence) -> Iterator[Draft]:
+        """The answer exists at once: one final draft."""
+        yield self.compose(evidence)
+
+    def compose(self, evidence: Evidence) -> Draft:
+        """Quote the best sentences: one per abstract for a list question, else up to
+        `max_sentences`, from the best abstract and those close behind it."""
+        passages = evidence.passages
         if not passages:
             return Draft("")
+        question = evidence.query.text
+
+        def scores_of(passage: Passage) -> np.ndarray:
+            return self.sentence_scores(question, passage, evidence.vector, evidence.idf)
+
         chosen: list[tuple[int, int]] = []  # (passage number, sentence index)
         top = passages[0].hit.rank_score
-        listing = is_list_question(question)  # one sentence from each relevant abstract
+        listing = evidence.query.kind == "list"  # one sentence from each relevant abstract
         for number, passage in enumerate(passages, start=1):
             if not passage.sentences:
                 continue
             if listing:
-                scores = self.sentence_scores(question, passage, question_vector)
+                scores = scores_of(passage)
                 chosen.append((number, int(np.argmax(scores))))
                 continue
             if number > 1 and passage.hit.rank_score < top - self.contender_gap:
                 break
-            scores = self.sentence_scores(question, passage, question_vector)
+            scores = scores_of(passage)
             order = np.argsort(-scores)
             chosen.append((number, int(order[0])))
             # A close second sentence of the best abstract often holds the rest of the fact.

@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.answering import Draft, Passage
+from rag.answering import Draft
 from rag.lexical import tokenize
 from rag.prompts import NOTICE_DROPPED_SENTENCE, NOTICE_OUT_OF_RANGE, NOTICE_UNSUPPORTED_CITATION
-from rag.types import Span
+from rag.retrieval import Passage
+from rag.types import MARKER, Span, cited
 
-MARKER = re.compile(r"\[(\d+)\]")
 # "[1, 2]" and "[1][2]" both mean two citations; the first is rewritten as "[1] [2]".
 _MARKER_LIST = re.compile(r"\[(\d+(?:\s*[,，、]\s*\d+)+)\]")
 # A sentence ends at . ! ? (before a space, a marker or the end; so 73.0 is not an end) or
@@ -127,7 +127,7 @@ class CitationChecker:
         for row, i in enumerate(wordy):
             claim, vector = claims[i], vectors[row]
             kept: list[int] = []
-            for n in dict.fromkeys(int(m) for m in MARKER.findall(sentences[i])):
+            for n in cited(sentences[i]):
                 if not 1 <= n <= len(passages):
                     notices.append(NOTICE_OUT_OF_RANGE.format(n=n))
                     continue

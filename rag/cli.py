@@ -1,18 +1,20 @@
 """The `rag` command: a thin shell over the library.
 
 Each command turns options into `Settings`, calls one library function, and prints.
-Our errors (`RagError`, bad questions) are shown as one line with no traceback.
+Our errors (`RagError`: bad settings, bad questions, a missing store) are shown as one
+line with no traceback; anything else is a bug and shows as one. The library's log
+(warnings such as "another build is writing") goes to stderr.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import ValidationError
 
 from rag.config import ANSWERERS, Settings
 from rag.errors import RagError
@@ -56,13 +58,7 @@ def _friendly(command: Callable) -> Callable:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except ValidationError as err:  # a RAG_* variable (or option) Settings rejects
-            problems = "; ".join(
-                f"RAG_{'_'.join(str(part) for part in e['loc']).upper()}: {e['msg']}"
-                for e in err.errors()
-            )
-            raise click.ClickException(f"Bad setting: {problems}.") from err
-        except (RagError, ValueError, TypeError) as err:
+        except RagError as err:
             raise click.ClickException(str(err)) from err
 
     return run
@@ -112,6 +108,7 @@ def cli() -> None:
     Answers quote the abstracts and cite them as [n]. The store of embeddings is built
     on first use (or with `rag build`) and reused until the corpus or settings change.
     """
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
 
 @cli.command()
@@ -127,7 +124,7 @@ def build(corpus: Path | None, store: Path | None, force: bool) -> None:
     build of the same store waits for the first. Unreadable corpus files are skipped
     with a warning.
     """
-    from rag import build as build_store
+    from rag.building import build as build_store
 
     settings = _settings(corpus, store)
     report = build_store(settings, force=force, progress=True)
@@ -135,14 +132,15 @@ def build(corpus: Path | None, store: Path | None, force: bool) -> None:
         click.echo(f"Warning: skipped {name}: {reason}.", err=True)
     if report.rebuilt:
         click.echo(
-            f"Built {settings.store_dir}: {report.abstracts} abstracts, {report.chunks} chunks, "
+            f"Built {settings.store.store_dir}: {report.abstracts} abstracts, "
+            f"{report.chunks} chunks, "
             f"{report.sentences} sentences in {report.seconds:.1f} s "
             f"({report.embedded} of {report.chunks + report.sentences} texts embedded, "
             "the rest reused)."
         )
     else:
         click.echo(
-            f"{settings.store_dir} is up to date ({report.abstracts} abstracts); "
+            f"{settings.store.store_dir} is up to date ({report.abstracts} abstracts); "
             "use --force to rebuild."
         )
 
@@ -185,7 +183,7 @@ def chat(corpus: Path | None, store: Path | None, answerer: str | None) -> None:
             return
         try:
             answer = echo_stream(qa.stream(question, history))
-        except (ValueError, TypeError) as err:
+        except RagError as err:
             click.echo(f"Error: {err}")
             continue
         history += [

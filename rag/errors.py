@@ -19,6 +19,10 @@ class QuestionTypeError(QuestionError, TypeError):
     """The question or history is not of the type the API takes."""
 
 
+class SettingsError(RagError):
+    """A setting (a RAG_* variable or a keyword) has a value the pipeline cannot use."""
+
+
 class CorpusError(RagError):
     """The corpus folder is missing, empty, or holds no abstracts."""
 

@@ -30,9 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 from rag.errors import RagError
-from rag.prompts import FALLBACK_ENDING
 from rag.qa import QA
-from rag.retrieval import standalone_query
 
 KINDS = ("en-en", "en-zh", "zh-en", "zh-zh", "multi", "follow-up", "unanswerable")
 CROSS = ("en-zh", "zh-en")
@@ -135,9 +133,18 @@ def load_questions(path: Path | None = None) -> list[EvalQuestion]:
     return questions
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
+def percentile(values: Sequence[float], q: float) -> float:
+    """The nearest-rank percentile (q in [0, 1]) of a non-empty list: the one formula the
+    evaluation and the benchmarks report."""
     ordered = sorted(values)
     return ordered[max(0, round(q * len(ordered)) - 1)]
+
+
+def rank_figures(ranked: Sequence[str], relevant: set[str]) -> tuple[int | None, float | None]:
+    """(1-based rank of the first relevant id or None, share of relevant ids in the top 5)."""
+    rank = next((i for i, aid in enumerate(ranked, start=1) if aid in relevant), None)
+    recall5 = len(relevant & set(ranked[:5])) / len(relevant) if relevant else None
+    return rank, recall5
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -171,13 +178,13 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, float | int | None]:
         "false_refusals": _mean([o.refused for o in answerable]),
         "fallbacks": _mean([o.fell_back for o in answerable if not o.refused]),
         "p50_ms": round(statistics.median(times) * 1000, 1) if times else None,
-        "p95_ms": round(_percentile(times, 0.95) * 1000, 1) if times else None,
+        "p95_ms": round(percentile(times, 0.95) * 1000, 1) if times else None,
     }
 
 
 def evaluate(qa: QA, questions: Sequence[EvalQuestion]) -> Report:
     """Run every question through retrieval and `ask()`; figures per kind and overall."""
-    unknown = {aid for q in questions for aid in q.relevant} - set(qa.store.abstracts)
+    unknown = {aid for q in questions for aid in q.relevant} - set(qa.index.store.abstracts)
     if unknown:
         raise RagError(
             f"The question set names {len(unknown)} abstract ids this corpus does not have "
@@ -185,12 +192,13 @@ def evaluate(qa: QA, questions: Sequence[EvalQuestion]) -> Report:
             "pass --questions with a set labelled for yours."
         )
     qa.ask(questions[0].question)  # the first call warms caches; it is not timed
+    backend = qa.settings.answer.answerer
     outcomes = []
     for q in questions:
         history = list(q.history)
-        ranked = [h.abstract.id for h in qa.retriever.search(standalone_query(q.question, history))]
+        ranked = [h.abstract.id for h in qa.rank(q.question, history)]
         relevant = set(q.relevant)
-        rank = next((i for i, aid in enumerate(ranked, start=1) if aid in relevant), None)
+        rank, recall5 = rank_figures(ranked, relevant)
         started = time.perf_counter()
         answer = qa.ask(q.question, history)
         seconds = time.perf_counter() - started
@@ -200,13 +208,13 @@ def evaluate(qa: QA, questions: Sequence[EvalQuestion]) -> Report:
                 id=q.id,
                 kind=q.kind,
                 rank=rank,
-                recall5=len(relevant & set(ranked[:5])) / len(relevant) if relevant else None,
+                recall5=recall5,
                 fact_found=any(f.lower() in text for f in q.facts) if q.facts else None,
                 cited=len(answer.sources),
                 cited_relevant=sum(s.id in relevant for s in answer.sources),
                 refused=not answer.found,
                 seconds=seconds,
-                fell_back=any(n.endswith(FALLBACK_ENDING) for n in answer.notices),
+                fell_back=backend != "extractive" and answer.answered_by != backend,
             )
         )
     metrics = {kind: summarise([o for o in outcomes if o.kind == kind]) for kind in KINDS}

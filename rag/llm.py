@@ -154,17 +154,17 @@ def unavailable(settings: Settings, backend: str) -> str | None:
             import llama_cpp  # noqa: F401
         except ImportError:
             return f"llama-cpp-python is not installed: {_INSTALL}"
-        if settings.llm_model_path is None and default_gguf() is None:
+        if settings.llm.model_path is None and default_gguf() is None:
             return "no model: set RAG_LLM_MODEL_PATH to a GGUF file"
-        if settings.llm_model_path is not None and not Path(settings.llm_model_path).is_file():
-            return f"no GGUF file at {settings.llm_model_path}: check RAG_LLM_MODEL_PATH"
+        if settings.llm.model_path is not None and not Path(settings.llm.model_path).is_file():
+            return f"no GGUF file at {settings.llm.model_path}: check RAG_LLM_MODEL_PATH"
         return None
     if backend == "openai":
         try:
             import langchain_openai  # noqa: F401
         except ImportError:
             return f"langchain-openai is not installed: {_INSTALL}"
-        if not settings.openai_base_url or not settings.openai_model:
+        if not settings.openai.base_url or not settings.openai.model:
             return "not configured: set RAG_OPENAI_BASE_URL and RAG_OPENAI_MODEL"
         return None
     return f"unknown answerer {backend!r}: choose one of {', '.join(BACKENDS)}"
@@ -180,30 +180,30 @@ def make_chat_model(settings: Settings, backend: str) -> BaseChatModel:
     if reason is not None or backend == "extractive":
         raise LLMError(reason or "the extractive answerer has no model")
     if backend == "llamacpp":
-        path = settings.llm_model_path or default_gguf()
+        path = settings.llm.model_path or default_gguf()
         # The packaged Gemma file carries no chat template, and llama-cpp-python would then
         # fall back to Llama 2's [INST] format, which Gemma was never trained on.
-        chat_format = settings.llm_chat_format or (
-            "gemma" if settings.llm_model_path is None else None
+        chat_format = settings.llm.chat_format or (
+            "gemma" if settings.llm.model_path is None else None
         )
         return LlamaCppChat(
             chat_format=chat_format,
             model_path=str(path),
-            n_ctx=settings.llm_context,
-            n_threads=settings.llm_threads or os.cpu_count() or 1,
-            max_tokens=settings.llm_max_tokens,
-            temperature=settings.llm_temperature,
+            n_ctx=settings.llm.context,
+            n_threads=settings.llm.threads or os.cpu_count() or 1,
+            max_tokens=settings.llm.max_tokens,
+            temperature=settings.llm.temperature,
         )
     from langchain_openai import ChatOpenAI
 
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    key = settings.openai.api_key.get_secret_value() if settings.openai.api_key else None
     return ChatOpenAI(
-        base_url=settings.openai_base_url,
-        model=settings.openai_model,
+        base_url=settings.openai.base_url,
+        model=settings.openai.model,
         # Local servers need no key, but the client insists on one: a placeholder it is.
         api_key=key or "not-needed",
-        temperature=settings.llm_temperature,
-        max_tokens=settings.llm_max_tokens,
-        timeout=settings.llm_timeout,
+        temperature=settings.llm.temperature,
+        max_tokens=settings.llm.max_tokens,
+        timeout=settings.llm.timeout,
         max_retries=0,  # a retry doubles the wait; the extractive fallback is better
     )

@@ -54,7 +54,7 @@ LANGUAGE_NAMES = {"en": "English", "zh": "Chinese (简体中文)"}
 NOTICE_UNSUPPORTED_CITATION = "Removed citation [{n}]: source {n} does not say “{claim}”."
 NOTICE_OUT_OF_RANGE = "Removed citation [{n}]: there is no source {n}."
 NOTICE_DROPPED_SENTENCE = "Removed a sentence no source supports: “{claim}”."
-# Both fallback notices end so; `rag eval` counts fallbacks by it.
+# Both fallback notices end so (`Answer.answered_by` says who wrote the answer).
 FALLBACK_ENDING = "showing quoted evidence instead."
 NOTICE_FALLBACK = "The {backend} model could not answer ({reason}); " + FALLBACK_ENDING
 NOTICE_NOTHING_SUPPORTED = (

@@ -1,267 +1,215 @@
 """The question-answering chain: question + history -> `Answer`, as LangChain runnables.
 
-    validate -> standalone query -> hybrid retrieval -> answerer -> Answer
+    resolve (rag/query.py) -> retrieve (rag/retrieval.py) -> answerer stream -> Answer
 
-With a generative answerer (`Settings.answerer` or the `answerer=` argument of `ask` and
-`stream`), the last step streams the model's tokens, checks the finished text's
-citations (rag/citations.py), and falls back to the extractive answer, with a notice,
-when the model fails or nothing it wrote is supported. No relevant abstract: the model
-is not called at all.
+`QA.stream` runs that chain and yields `Answer`s as the answerer writes; `QA.ask` is the
+last of them, so there is one path to an answer. No relevant abstract: no answerer is
+called and the answer says it found nothing.
 
-`QA` owns the loaded parts (embedder, opened store, retriever, answerer) so they load once
-per process; `ask()` keeps one `QA` per `Settings`. The first `QA` for a corpus builds the
-store when it is missing or was built from another corpus or other settings.
+`QA` owns what loads once per process: the embedder and the answerers (a generative
+backend's model is made on first use). The `Index` (rag/index.py) is loaded once per
+store generation: before each question `QA` checks, with one small file read, whether
+`rag build` has swapped a new generation in, and if so answers from it. `ask()` keeps one
+`QA` per `Settings`.
 
-A `QA` keeps the store generation it opened (pinned, so a rebuild never deletes it under
-it); a store that is damaged is rebuilt beside it on first use. `ask` is safe to call from
-several threads: the embedder serialises model calls, Chroma queries are thread-safe, and
-BM25 and the store's arrays are only read. Inputs are checked by `validate` (control
-characters become spaces; sizes of question and history are capped; rag/inputs.py).
+`QA` is safe to call from several threads: the embedder serialises model calls, Chroma
+queries are thread-safe, and the index is only read.
 
-Leaves out picking up a rebuilt store while serving (restart to reopen).
+Leaves out conversation memory of its own: the caller passes the history with each call.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
-from rag.answering import Answerer, Draft, ExtractiveAnswerer, Passage
+from rag.answering import Answerer, Draft, Evidence, ExtractiveAnswerer
 from rag.citations import CitationChecker
 from rag.config import Settings
-from rag.corpus import detect_language, load_corpus
 from rag.embeddings import get_embedder
-from rag.errors import LLMError, StoreError
 from rag.generation import GenerativeAnswerer
-from rag.inputs import (  # noqa: F401 (validate, clean_text and the limits are public here)
-    MAX_HISTORY_CHARS,
-    MAX_HISTORY_MESSAGES,
-    MAX_QUESTION_CHARS,
-    clean_text,
-    validate,
-)
-from rag.lexical import tokenize
+from rag.index import Index
+from rag.inputs import clean_text, validate
 from rag.llm import make_chat_model
-from rag.prompts import NOT_FOUND, NOTICE_FALLBACK, NOTICE_NOTHING_SUPPORTED
-from rag.retrieval import Hit, HybridRetriever, is_list_question, standalone_query
-from rag.store import Store, build_store, is_current, open_store
-from rag.types import Answer, Relevance, Source
+from rag.prompts import NOT_FOUND
+from rag.query import Query, resolve
+from rag.retrieval import Hit, HybridRetriever
+from rag.store import open_store
+from rag.types import MARKER, Answer, Relevance, Source
 
-_MARKER = re.compile(r"\[(\d+)\]")
 _log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Retrieved:
+    """A question after retrieval: what the answerer step needs."""
+
+    query: Query
+    hits: list[Hit]
+    retriever: HybridRetriever  # of the index the hits came from
+    vector: np.ndarray  # the question's own embedding
+    answerer: str
+
+
 class QA:
-    """The loaded pipeline. Build one and call `ask`, or use the module-level `ask()`."""
+    """The loaded pipeline. Build one and call `ask` or `stream`, or use `rag.ask()`."""
 
     def __init__(
         self,
         settings: Settings | None = None,
         *,
         embedder: Embeddings | None = None,
-        store: Store | None = None,
-        answerer: Answerer | None = None,
-        generators: dict[str, GenerativeAnswerer] | None = None,
+        index: Index | None = None,
+        answerers: dict[str, Answerer] | None = None,
         progress: bool = True,
     ) -> None:
-        self.settings = settings or Settings()
-        self.embedder = embedder or get_embedder(self.settings.embedding_model)
-        if store is None:
-            store = self._open_or_build(progress)
-        self.store = store
-        self.retriever = HybridRetriever.from_store(store, self.embedder, self.settings)
-        self.sentence_terms = {  # abstract id -> terms of each sentence, for the answerers
-            aid: tuple(
-                frozenset(tokenize(store.abstracts[aid].text[s.start : s.end])) for s in spans
-            )
-            for aid, spans in store.sentence_spans.items()
-        }
-        self.answerer = answerer or ExtractiveAnswerer(
-            self.retriever.bm25.idf,
-            max_sentences=self.settings.answer_sentences,
-        )
-        self.checker = CitationChecker(self.embedder)
-        # backend name -> its answerer, made on first use (a model loads only if asked for)
-        self.generators: dict[str, GenerativeAnswerer] = dict(generators or {})
-        self._generators_lock = threading.Lock()
-        self.retrieval = self._build_retrieval()
-        self.chain = self.retrieval | RunnableLambda(self._compose)
+        """Load the pipeline; every part not given is made from `settings`.
 
-    def _open_or_build(self, progress: bool) -> Store:
-        """Open the store, building it first when missing or stale, rebuilding it if damaged.
-
-        Rebuilding here is safe because a build never touches the generation being served.
+        Args:
+            settings: corpus, store, models and thresholds; default from `RAG_*`.
+            embedder: the embedding model (must be the one the store was built with).
+            index: an opened store; default: load it, building the store when missing
+                or stale.
+            answerers: answerers by name ('extractive', 'llamacpp', 'openai', or your
+                own), replacing the default ones.
+            progress: show a progress bar if the store has to be built.
         """
-        abstracts = load_corpus(self.settings.corpus_dir)
-        if not is_current(self.settings, abstracts):
-            build_store(self.settings, abstracts, self.embedder, progress=progress)
-        try:
-            return open_store(self.settings, self.embedder)
-        except StoreError as err:
-            _log.warning("%s Rebuilding it now.", err)
-            build_store(self.settings, abstracts, self.embedder, force=True, progress=progress)
-            return open_store(self.settings, self.embedder)
+        self.settings = settings or Settings()
+        self.embedder = embedder or get_embedder(self.settings.store.embedding_model)
+        index = index or Index.load(self.settings, self.embedder, progress=progress)
+        self._retriever = HybridRetriever(
+            index=index, embedder=self.embedder, settings=self.settings
+        )
+        self._lock = threading.Lock()
+        self.checker = CitationChecker(self.embedder)
+        self.answerers: dict[str, Answerer] = {
+            "extractive": ExtractiveAnswerer(self.settings.answer.answer_sentences)
+        }
+        self.answerers.update(answerers or {})
+        self.chain: Runnable = (
+            RunnableLambda(self._resolve)
+            | RunnableLambda(self._retrieve)
+            | RunnableGenerator(self._answer)
+        )
 
-    def _build_retrieval(self) -> Runnable:
-        def retrieve(x: dict) -> dict:
-            vector = self.embedder.embed_query(x["query"])
-            hits = [h for h in self.retriever.search(x["query"], vector) if h.relevant]
-            # A follow-up asks more about the conversation's subject: answer from it alone.
-            # A list question ("Which papers...?") wants every abstract on its topic.
-            if x["query"] != x["question"]:
-                keep = 1
-            elif is_list_question(x["question"]):
-                keep = self.settings.list_k
-            else:
-                keep = self.settings.top_k
-            return {"hits": hits[:keep], "vector": vector}
+    @property
+    def retriever(self) -> HybridRetriever:
+        """The retriever over the store generation being served (reopened after a rebuild)."""
+        retriever = self._retriever
+        if retriever.index.is_served():
+            return retriever
+        with self._lock:
+            if not self._retriever.index.is_served():
+                _log.info("A new store generation is served; opening it.")
+                index = Index.of(open_store(self.settings, self.embedder))
+                self._retriever = HybridRetriever(
+                    index=index, embedder=self.embedder, settings=self.settings
+                )
+            return self._retriever
 
-        return RunnablePassthrough.assign(
-            query=RunnableLambda(lambda x: standalone_query(x["question"], x["history"]))
-        ) | RunnablePassthrough.assign(retrieved=RunnableLambda(retrieve))
+    @property
+    def index(self) -> Index:
+        return self.retriever.index
 
-    def passages(self, hits: Sequence[Hit]) -> list[Passage]:
-        """The retrieved abstracts with their stored sentences and sentence vectors."""
-        return [
-            Passage(
-                h,
-                self.store.sentence_spans.get(h.abstract.id, []),
-                self.store.sentence_vectors[h.abstract.id],
-                self.sentence_terms.get(h.abstract.id, ()),
-                self.retriever.abstract_terms[h.abstract.id],
-            )
-            for h in hits
-        ]
-
-    def _compose(self, x: dict) -> Answer:
-        """The extractive answer for a retrieved question."""
-        question, hits = x["question"], x["retrieved"]["hits"]
-        if not hits:
-            return Answer(NOT_FOUND[detect_language(question)], (), found=False)
-        # A follow-up was searched with its context; its sentences are scored on itself.
-        same = x["query"] == question
-        vector = x["retrieved"]["vector"] if same else self.embedder.embed_query(question)
-        draft = self.answerer.compose(question, self.passages(hits), vector)
-        return _finish(draft, hits, question)
-
-    def _input(self, question: str, history: Sequence[dict] | None) -> dict:
-        messages = [
-            {"role": m["role"], "content": clean_text(m["content"])}
-            for m in validate(question, history)
-        ]
-        return {"question": clean_text(question).strip(), "history": messages}
+    def answerer(self, name: str) -> Answerer:
+        """The answerer called `name`; a generative one is made on first use."""
+        with self._lock:
+            if name not in self.answerers:
+                s = self.settings
+                self.answerers[name] = GenerativeAnswerer(
+                    lambda: make_chat_model(s, name),
+                    name,
+                    self.checker,
+                    self.answerers["extractive"],
+                    timeout=s.llm.timeout,
+                    max_tokens=s.llm.max_tokens,
+                )
+            return self.answerers[name]
 
     def ask(
         self, question: str, history: Sequence[dict] | None = None, *, answerer: str | None = None
     ) -> Answer:
-        """Answer a question; see `rag.ask` for the contract.
-
-        `answerer` picks a backend for this call ('extractive', 'llamacpp', 'openai');
-        None means `Settings.answerer`.
-        """
-        if (answerer or self.settings.answerer) == "extractive":
-            return self.chain.invoke(self._input(question, history))
+        """Answer a question; see `rag.ask` for the contract. The last item of `stream`."""
         return deque(self.stream(question, history, answerer=answerer), maxlen=1)[0]
 
     def stream(
         self, question: str, history: Sequence[dict] | None = None, *, answerer: str | None = None
     ) -> Iterator[Answer]:
-        """Yield the answer as it grows; the last one yielded is final and checked.
+        """Yield the answer as it grows; the last one yielded is final (and checked).
 
-        A generated answer grows token by token; while it grows its markers point at all
-        the retrieved sources, unchecked. The last `Answer` is the checked one (its text
-        may differ from the last partial one: unsupported sentences and citations gone,
-        markers renumbered), or the extractive answer with a notice if the model failed.
-        The extractive answer exists at once, so it is released a few words at a time.
+        While a generated answer grows, its `draft` is True: the text is unchecked and its
+        markers point at all the retrieved sources. The last `Answer` is the checked one
+        (unsupported sentences and citations gone, markers renumbered), or the extractive
+        answer with a notice if the model failed. `answerer` picks a backend for this call;
+        None means `Settings.answer.answerer`.
         """
-        backend = answerer or self.settings.answerer
-        x = self.retrieval.invoke(self._input(question, history))
-        hits = x["retrieved"]["hits"]
-        if backend == "extractive" or not hits:  # nothing relevant: no model is called
-            yield from _words_at_a_time(self._compose(x))
-            return
-        try:
-            generator = self.generator(backend)
-        except LLMError as err:
-            yield _with_notice(self._compose(x), NOTICE_FALLBACK, backend, err)
-            return
-        passages = self.passages(hits)
+        request = {"question": question, "history": history, "answerer": answerer}
+        yield from self.chain.stream(request)
+
+    def rank(self, question: str, history: Sequence[dict] | None = None) -> list[Hit]:
+        """Every candidate abstract for the question, relevant ones first (for evaluation)."""
+        query = resolve(clean_text(question).strip(), _messages(history))
+        vector = self.embedder.embed_query(query.search_text)
+        return self.retriever.search(query.search_text, vector)
+
+    def _resolve(self, request: dict) -> tuple[Query, str]:
+        messages = _messages(validate(request["question"], request["history"]))
+        query = resolve(clean_text(request["question"]).strip(), messages)
+        return query, request["answerer"] or self.settings.answer.answerer
+
+    def _retrieve(self, resolved: tuple[Query, str]) -> Retrieved:
+        query, answerer = resolved
+        retriever = self.retriever
+        vector = np.asarray(self.embedder.embed_query(query.search_text), dtype=np.float32)
+        hits = retriever.retrieve(query, vector)
+        if query.subject and hits:  # sentences are scored on the question itself
+            vector = np.asarray(self.embedder.embed_query(query.text), dtype=np.float32)
+        return Retrieved(query, hits, retriever, vector, answerer)
+
+    def _answer(self, inputs: Iterator[Retrieved]) -> Iterator[Answer]:
+        for x in inputs:
+            if not x.hits:  # nothing relevant: no answerer (and no model) is called
+                yield Answer(NOT_FOUND[x.query.language], (), found=False)
+                continue
+            passages = x.retriever.passages(x.hits)
+            evidence = Evidence(x.query, passages, x.vector, x.retriever.index.bm25.idf)
+            for draft in self.answerer(x.answerer).stream(evidence):
+                yield _answer(draft, x.hits, x.query)
+
+
+def _messages(history: Sequence[dict] | None) -> list[dict]:
+    return [{"role": m["role"], "content": clean_text(m["content"])} for m in (history or [])]
+
+
+def _answer(draft: Draft, hits: Sequence[Hit], query: Query) -> Answer:
+    """The `Answer` for a draft: a partial one cites every hit; a final one only the sources
+    it uses, with markers renumbered 1..n in that order."""
+    if not draft.final:
         provisional = tuple(_source(h, ()) for h in hits)
-        query = x["query"]
-        subject = query[: -len(x["question"])].strip() if query != x["question"] else None
-        text = ""
-        try:
-            for token in generator.stream_text(x["question"], passages, subject):
-                text += token
-                yield Answer(text.lstrip(), provisional, found=True, draft=True, answered_by=backend)
-        except LLMError as err:
-            yield _with_notice(self._compose(x), NOTICE_FALLBACK, backend, err)
-            return
-        checked = self.checker.check(text, passages)
-        if not checked.draft.used:
-            fallback = self._compose(x)
-            notice = NOTICE_NOTHING_SUPPORTED.format(backend=backend)
-            yield replace(fallback, notices=(*checked.notices, notice))
-            return
-        yield replace(_finish(checked.draft, hits, x["question"], checked.notices), answered_by=backend)
-
-    def generator(self, backend: str) -> GenerativeAnswerer:
-        """The answerer of a generative backend, made on first use.
-
-        Raises:
-            LLMError: the backend is not installed or not configured.
-        """
-        with self._generators_lock:
-            if backend not in self.generators:
-                self.generators[backend] = GenerativeAnswerer(
-                    make_chat_model(self.settings, backend),
-                    backend,
-                    timeout=self.settings.llm_timeout,
-                    max_tokens=self.settings.llm_max_tokens,
-                )
-            return self.generators[backend]
-
-
-def _finish(
-    draft: Draft, hits: Sequence[Hit], question: str, notices: tuple[str, ...] = ()
-) -> Answer:
-    """The `Answer` for a draft: only cited sources, markers renumbered 1..n in that order."""
+        return Answer(
+            draft.text, provisional, draft=not draft.checked, answered_by=draft.answered_by
+        )
     numbers = sorted(draft.used)
     if not numbers:
-        return Answer(NOT_FOUND[detect_language(question)], (), found=False, notices=notices)
+        text = NOT_FOUND[query.language]
+        return Answer(text, (), found=False, notices=draft.notices, answered_by=draft.answered_by)
     renumber = {old: new for new, old in enumerate(numbers, start=1)}
-    text = _MARKER.sub(
+    text = MARKER.sub(
         lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "",
         draft.text,
     )
     sources = tuple(_source(hits[n - 1], draft.used[n]) for n in numbers)
-    return Answer(text.strip(), sources, found=True, notices=notices)
+    return Answer(text.strip(), sources, notices=draft.notices, answered_by=draft.answered_by)
 
 
-def _with_notice(answer: Answer, template: str, backend: str, err: Exception) -> Answer:
-    notice = template.format(backend=backend, reason=str(err).rstrip("."))
-    return replace(answer, notices=(*answer.notices, notice))
-
-
-def _words_at_a_time(answer: Answer) -> Iterator[Answer]:
-    """An answer that exists at once, released as a stream for the chat to show it alike."""
-    words = re.split(r"(?<=\s)|(?<=[。！？；，])", answer.text)
-    text = ""
-    for i, word in enumerate(words):
-        text += word
-        if i % 4 == 3:
-            yield replace(answer, text=text)
-    yield answer
-
-
-def _source(hit, highlights) -> Source:
+def _source(hit: Hit, highlights: Sequence) -> Source:
     a = hit.abstract
     return Source(
         id=a.id,
@@ -304,8 +252,8 @@ def ask(
             oldest first, as Gradio keeps them. Follow-up questions use it.
         settings: where the corpus and store are, and how to retrieve; default from `RAG_*`.
         answerer: 'extractive', 'llamacpp' or 'openai' for this call; None means
-            `settings.answerer`. A generative backend that fails gives the extractive
-            answer with a notice in `Answer.notices`.
+            `settings.answer.answerer`. A generative backend that fails gives the
+            extractive answer with a notice in `Answer.notices`.
 
     Returns:
         `Answer` with `[n]` markers in `text` referring to `sources[n-1]`; `found` is False
@@ -316,9 +264,9 @@ def ask(
     instructions, so the answer still quotes the abstracts or says it found nothing.
 
     Raises:
-        TypeError: question is not a string, or history is malformed.
-        ValueError: question is empty or too long, a history role is unknown, or the
-            history holds more than `MAX_HISTORY_MESSAGES` messages or `MAX_HISTORY_CHARS`.
+        QuestionTypeError: question is not a string, or history is malformed (a TypeError).
+        QuestionError: question is empty or too long, a history role is unknown, or the
+            history is too long (a ValueError).
     """
     validate(question, history)  # before loading anything: a bad call fails fast
     return get_qa(settings).ask(question, history, answerer=answerer)

@@ -22,8 +22,10 @@ their thresholds and it shares at least one term with the question, or when its 
 passes its own threshold; with none relevant the question is refused. Both thresholds were tuned on
 the labelled questions of `rag eval` (see `rag/config.py`).
 
-Follow-ups are resolved without an LLM: a question that leans on the conversation ("What
-datasets did it use?") is searched together with the last self-contained user question.
+`HybridRetriever.retrieve` takes a resolved `Query` (rag/query.py: a follow-up is searched
+with its subject) and keeps what an answer draws on: the subject's abstract for a
+follow-up, up to `list_k` abstracts for a list question, else `top_k`. `passages` hands
+them to an answerer with their stored sentences.
 
 Leaves out translation of the question and learned re-ranking: both need a model that
 does not ship on PyPI.
@@ -32,7 +34,6 @@ does not ship on PyPI.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,50 +46,10 @@ from pydantic import ConfigDict
 
 from rag.config import Settings
 from rag.corpus import detect_language
-from rag.lexical import BM25, tokenize
-from rag.store import Store
-from rag.types import Abstract
-
-# Words by which a question points back into the conversation instead of naming its subject.
-_ANAPHORA_EN = re.compile(
-    r"\b(it|its|it's|they|them|their|this|that|these|those|the (?:paper|method|model|approach|"
-    r"authors?|framework|same|work|study|results?))\b",
-    re.IGNORECASE,
-)
-_ANAPHORA_ZH = re.compile(r"它|其|该|这个|这种|这篇|这项|此|上述|他们")
-
-
-# "Which papers are about X?" asks for every abstract on a topic, not for one fact.
-_LIST_QUESTION = re.compile(
-    r"\b(?:which|what|list|any)\s+(?:other\s+)?(?:papers|abstracts|works|studies|articles|"
-    r"methods)\b|哪些(?:论文|文章|工作|研究|摘要|方法)|哪几篇",
-    re.IGNORECASE,
-)
-
-
-def is_list_question(question: str) -> bool:
-    """Whether a question asks for all abstracts on a topic ("Which papers use X?")."""
-    return bool(_LIST_QUESTION.search(question))
-
-
-def is_follow_up(question: str) -> bool:
-    """Whether a question refers back to earlier turns rather than naming its own subject."""
-    return bool(_ANAPHORA_EN.search(question) or _ANAPHORA_ZH.search(question))
-
-
-def standalone_query(question: str, history: Sequence[dict] | None) -> str:
-    """The text to search for: the question, plus the conversation's subject for follow-ups.
-
-    The subject is the last earlier user question that was itself self-contained, so a
-    chain of follow-ups keeps pointing at the same abstract, and a question that names a
-    new subject starts afresh.
-    """
-    if not history or not is_follow_up(question):
-        return question
-    for message in reversed(history):
-        if message.get("role") == "user" and not is_follow_up(message.get("content", "")):
-            return f"{message['content']} {question}"
-    return question
+from rag.index import Index
+from rag.lexical import tokenize
+from rag.query import Query
+from rag.types import Abstract, Span
 
 
 @dataclass(frozen=True)
@@ -108,6 +69,18 @@ class Hit:
     def score(self) -> float:
         """The relevance shown to users, in [0, 1]: rank_score squashed, same order."""
         return round(1.0 - math.exp(-max(self.rank_score, 0.0) / 3.0), 3)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved abstract as an answerer sees it."""
+
+    hit: Hit
+    sentences: list[Span]
+    sentence_vectors: np.ndarray  # (len(sentences), dim), normalised
+    # Tokenized once per store, not per question (jieba is the slow part of answering).
+    sentence_terms: tuple[frozenset[str], ...]  # tokenize() of each sentence
+    terms: frozenset[str]  # tokenize() of the whole abstract
 
 
 @dataclass(frozen=True)
@@ -133,39 +106,21 @@ def _language_stats(dense: dict[str, float], language: dict[str, str]) -> dict[s
 
 
 class HybridRetriever(BaseRetriever):
-    """LangChain retriever over the store's abstracts; `search` gives scored `Hit`s."""
+    """LangChain retriever over an `Index`; `search` gives scored `Hit`s."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    store: Store
+    index: Index
     embedder: Embeddings
     settings: Settings
-    bm25: BM25
-    abstract_terms: dict[str, frozenset[str]]
-    chunks_per_language: dict[str, int]
-
-    @classmethod
-    def from_store(cls, store: Store, embedder: Embeddings, settings: Settings) -> HybridRetriever:
-        counts: dict[str, int] = {}
-        for chunk in store.chunks:
-            lang = store.abstracts[chunk.abstract_id].language
-            counts[lang] = counts.get(lang, 0) + 1
-        return cls(
-            store=store,
-            embedder=embedder,
-            settings=settings,
-            bm25=BM25([c.text for c in store.chunks]),
-            abstract_terms={aid: frozenset(tokenize(a.text)) for aid, a in store.abstracts.items()},
-            chunks_per_language=counts,
-        )
 
     def dense_scores(self, vector: Sequence[float]) -> dict[str, float]:
         """Best chunk cosine per abstract, from one candidate list per language."""
         dense: dict[str, float] = {}
-        for lang, count in self.chunks_per_language.items():
-            result = self.store.chunks_collection.query(
-                query_embeddings=[list(vector)],
-                n_results=min(self.settings.fetch_k, count),
+        for lang, count in self.index.chunks_per_language.items():
+            result = self.index.store.chunks_collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=min(self.settings.retrieval.fetch_k, count),
                 where={"language": lang},
                 include=["metadatas", "distances"],
             )
@@ -176,16 +131,17 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, query: str, query_vector: Sequence[float] | None = None) -> list[Hit]:
         """Abstracts for the query, relevant ones first, each group best first."""
-        s = self.settings
+        s = self.settings.retrieval
+        index = self.index
         vector = query_vector if query_vector is not None else self.embedder.embed_query(query)
         dense = self.dense_scores(vector)
         terms = tokenize(query)
-        lexical_scores = self.bm25.scores(terms)
+        lexical_scores = index.bm25.scores(terms)
         best = sorted(range(len(lexical_scores)), key=lambda i: -lexical_scores[i])[: s.fetch_k]
         candidates = set(dense) | {
-            self.store.chunks[i].abstract_id for i in best if lexical_scores[i] > 0
+            index.store.chunks[i].abstract_id for i in best if lexical_scores[i] > 0
         }
-        language = {aid: self.store.abstracts[aid].language for aid in candidates}
+        language = {aid: index.store.abstracts[aid].language for aid in candidates}
         asked_in = detect_language(query)
         stats = _language_stats(dense, language) if dense else {}
         hits = []
@@ -193,24 +149,52 @@ class HybridRetriever(BaseRetriever):
             st = stats.get(language[aid], _LanguageStats(0.0, 1.0))
             # Unseen by its language's dense list: it ranks below every abstract that was.
             d = dense.get(aid, min(dense.values(), default=0.0))
-            cov = self.bm25.coverage(terms, self.abstract_terms[aid])
+            cov = index.bm25.coverage(terms, index.abstract_terms[aid])
             z = (d - st.mean) / st.std
             floor = s.min_dense_same if language[aid] == asked_in else s.min_dense_cross
             dense_match = d - st.mean >= s.min_margin and d >= floor and cov >= s.min_dense_support
             hits.append(
                 Hit(
-                    abstract=self.store.abstracts[aid],
+                    abstract=index.store.abstracts[aid],
                     dense=round(d, 4),
                     margin=round(d - st.mean, 4),
                     z=round(z, 3),
                     coverage=round(cov, 4),
                     rank_score=z + s.lexical_weight * cov,
                     relevant=dense_match or cov >= s.min_lexical,
-                    matched=tuple(sorted(set(terms) & self.abstract_terms[aid])),
+                    matched=tuple(sorted(set(terms) & index.abstract_terms[aid])),
                 )
             )
         hits.sort(key=lambda h: (not h.relevant, -h.rank_score))
         return hits
+
+    def retrieve(self, query: Query, vector: Sequence[float]) -> list[Hit]:
+        """The relevant abstracts an answer to `query` draws on, best first.
+
+        A follow-up asks more about the conversation's subject: answer from it alone. A
+        list question ("Which papers...?") wants every abstract on its topic.
+        """
+        hits = [h for h in self.search(query.search_text, vector) if h.relevant]
+        keep = {
+            "follow-up": 1,
+            "list": self.settings.retrieval.list_k,
+            "standalone": self.settings.retrieval.top_k,
+        }[query.kind]
+        return hits[:keep]
+
+    def passages(self, hits: Sequence[Hit]) -> list[Passage]:
+        """The retrieved abstracts with their stored sentences, sentence vectors and terms."""
+        store = self.index.store
+        return [
+            Passage(
+                h,
+                store.sentence_spans.get(h.abstract.id, []),
+                store.sentence_vectors[h.abstract.id],
+                self.index.sentence_terms.get(h.abstract.id, ()),
+                self.index.abstract_terms[h.abstract.id],
+            )
+            for h in hits
+        ]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
@@ -229,4 +213,4 @@ class HybridRetriever(BaseRetriever):
             )
             for h in self.search(query)
             if h.relevant
-        ][: self.settings.top_k]
+        ][: self.settings.retrieval.top_k]

@@ -22,7 +22,7 @@ import json
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -32,7 +32,7 @@ from langchain_core.embeddings import Embeddings
 from rag import store_chroma as chroma
 from rag import store_layout as layout
 from rag.chunking import chunk_text, get_encoding, sentence_spans
-from rag.config import Settings
+from rag.config import Settings, vector_settings
 from rag.errors import StoreError
 from rag.types import Abstract, Chunk, Location, Span
 
@@ -42,17 +42,12 @@ _BATCH = 32
 
 
 def vector_key(settings: Settings) -> str:
-    """What a vector depends on besides its text: reuse a vector only when this matches."""
-    return json.dumps(
-        {
-            "schema": SCHEMA,
-            "model": settings.embedding_model,
-            "encoding": settings.encoding,
-            "chunk_tokens": settings.chunk_tokens,
-            "overlap": settings.chunk_overlap_tokens,
-        },
-        sort_keys=True,
-    )
+    """What a vector depends on besides its text: reuse a vector only when this matches.
+
+    Made from the settings fields marked `affects_vectors` (rag/config.py), so a new such
+    field takes part without anyone remembering to add it here.
+    """
+    return json.dumps({"schema": SCHEMA, **vector_settings(settings)}, sort_keys=True)
 
 
 def fingerprint(abstracts: Sequence[Abstract], settings: Settings) -> str:
@@ -93,12 +88,12 @@ class Store:
 
 
 def _current_manifest(settings: Settings) -> dict | None:
-    gen = layout.current_generation(settings.store_dir)
+    gen = layout.current_generation(settings.store.store_dir)
     return None if gen is None else layout.read_manifest(gen)
 
 
 def is_current(settings: Settings, abstracts: Sequence[Abstract]) -> bool:
-    """Whether the store at `settings.store_dir` was built from exactly this corpus and settings.
+    """Whether the store was built from exactly this corpus and these settings.
 
     A missing or damaged store is simply not current: building replaces it.
     """
@@ -121,10 +116,10 @@ def up_to_date_report(settings: Settings, abstracts: Sequence[Abstract]) -> Buil
 
 def tidy(settings: Settings) -> list[str]:
     """Delete the debris of killed builds, unless a build is running (it cleans up itself)."""
-    if not settings.store_dir.is_dir():
+    if not settings.store.store_dir.is_dir():
         return []
-    with layout.write_lock(settings.store_dir, wait=False) as locked:
-        return layout.cleanup(settings.store_dir) if locked else []
+    with layout.write_lock(settings.store.store_dir, wait=False) as locked:
+        return layout.cleanup(settings.store.store_dir) if locked else []
 
 
 def build_store(
@@ -151,65 +146,107 @@ def build_store(
         StoreError: the new generation failed verification; the serving one is untouched.
     """
     started = time.perf_counter()
-    path = settings.store_dir
+    path = settings.store.store_dir
     with layout.write_lock(path):
         layout.cleanup(path)  # debris of builds that were killed
         current = None if force else up_to_date_report(settings, abstracts)
         if current is not None:
             return current
-        enc = get_encoding(settings.encoding)
-        chunks = [
-            c
-            for a in abstracts
-            for c in chunk_text(
-                a.id, a.text, enc, settings.chunk_tokens, settings.chunk_overlap_tokens
-            )
-        ]
-        sentences = [(a.id, i, s) for a in abstracts for i, s in enumerate(sentence_spans(a.text))]
-        texts = {a.id: a.text for a in abstracts}
-        rows = [(c.id, c.text) for c in chunks] + [
-            (f"{aid}:s{i}", texts[aid][s.start : s.end]) for aid, i, s in sentences
-        ]
+        rows = _Rows.of(abstracts, settings)
         known = {} if force else _reusable_vectors(settings)
-        todo = [text for rid, text in rows if known.get(rid, (None,))[0] != text]
-        fresh = iter(_embed_all(todo, embedder, progress))
-        vectors = np.asarray(
-            [
-                known[rid][1] if known.get(rid, (None,))[0] == text else next(fresh)
-                for rid, text in rows
-            ],
-            dtype=np.float32,
-        )
-        gen = layout.new_generation(path)
-        try:
-            languages = {a.id: a.language for a in abstracts}
-            chroma.write_collections(gen, chunks, sentences, rows, vectors, embedder, languages)
-            layout.write_manifest(gen, _manifest(settings, abstracts, chunks, sentences, vectors))
-            chroma.verify(gen, len(chunks), len(sentences), embedder)
-        except Exception:
-            shutil.rmtree(gen, ignore_errors=True)
-            raise
-        layout.switch_to(path, gen)
-        layout.cleanup(path)  # the previous generation, unless a reader still pins it
+        vectors, embedded = _vectors(rows.texts, known, embedder, progress)
+        _write_generation(path, settings, abstracts, rows, vectors, embedder)
     return BuildReport(
         True,
         len(abstracts),
-        len(chunks),
-        len(sentences),
+        len(rows.chunks),
+        len(rows.sentences),
         time.perf_counter() - started,
-        embedded=len(todo),
+        embedded=embedded,
     )
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """What a generation stores: chunks, sentences, and (row id, text) of both, chunks first."""
+
+    chunks: list[Chunk]
+    sentences: list[tuple[str, int, Span]]  # (abstract id, index, span)
+    texts: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, abstracts: Sequence[Abstract], settings: Settings) -> _Rows:
+        s = settings.store
+        enc = get_encoding(s.encoding)
+        chunks = [
+            c
+            for a in abstracts
+            for c in chunk_text(a.id, a.text, enc, s.chunk_tokens, s.chunk_overlap_tokens)
+        ]
+        sentences = [
+            (a.id, i, sp) for a in abstracts for i, sp in enumerate(sentence_spans(a.text))
+        ]
+        text_of = {a.id: a.text for a in abstracts}
+        texts = [(c.id, c.text) for c in chunks] + [
+            (f"{aid}:s{i}", text_of[aid][sp.start : sp.end]) for aid, i, sp in sentences
+        ]
+        return cls(chunks, sentences, texts)
+
+
+def _vectors(
+    rows: list[tuple[str, str]],
+    known: dict[str, tuple[str, np.ndarray]],
+    embedder: Embeddings,
+    progress: bool,
+) -> tuple[np.ndarray, int]:
+    """A vector for every row, reused where the same row id holds the same text; and how
+    many were embedded afresh."""
+    todo = [text for rid, text in rows if known.get(rid, (None,))[0] != text]
+    fresh = iter(_embed_all(todo, embedder, progress))
+    vectors = np.asarray(
+        [
+            known[rid][1] if known.get(rid, (None,))[0] == text else next(fresh)
+            for rid, text in rows
+        ],
+        dtype=np.float32,
+    )
+    return vectors, len(todo)
+
+
+def _write_generation(
+    path: Path,
+    settings: Settings,
+    abstracts: Sequence[Abstract],
+    rows: _Rows,
+    vectors: np.ndarray,
+    embedder: Embeddings,
+) -> None:
+    """Write, verify and switch to a new generation; on any failure it is deleted."""
+    gen = layout.new_generation(path)
+    try:
+        languages = {a.id: a.language for a in abstracts}
+        chroma.write_collections(
+            gen, rows.chunks, rows.sentences, rows.texts, vectors, embedder, languages
+        )
+        manifest = _manifest(settings, abstracts, rows.chunks, rows.sentences, vectors)
+        layout.write_manifest(gen, manifest)
+        chroma.verify(gen, len(rows.chunks), len(rows.sentences), embedder)
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    layout.switch_to(path, gen)
+    layout.cleanup(path)  # the previous generation, unless a reader still pins it
 
 
 def _reusable_vectors(settings: Settings) -> dict[str, tuple[str, np.ndarray]]:
     """Row id -> (text, vector) from the serving generation, if built the same way."""
     try:
-        gen = layout.current_generation(settings.store_dir)
+        gen = layout.current_generation(settings.store.store_dir)
         manifest = layout.read_manifest(gen) if gen else None
         if not manifest or manifest.get("vector_key") != vector_key(settings):
             return {}
         return chroma.stored_vectors(gen)
-    except Exception:  # a damaged serving store: nothing to reuse, embed everything
+    except StoreError:  # a damaged serving store: nothing to reuse, embed everything
         return {}
 
 
@@ -218,7 +255,7 @@ def _manifest(settings, abstracts, chunks, sentences, vectors) -> dict:
         "schema": SCHEMA,
         "fingerprint": fingerprint(abstracts, settings),
         "vector_key": vector_key(settings),
-        "embedding_model": settings.embedding_model,
+        "embedding_model": settings.store.embedding_model,
         "dimension": int(vectors.shape[1]) if len(vectors) else 0,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "chunks": len(chunks),
@@ -241,7 +278,20 @@ def _embed_all(texts: list[str], embedder: Embeddings, progress: bool) -> np.nda
 
 def open_store(settings: Settings, embedder: Embeddings) -> Store:
     """Open the serving generation, checked; StoreError with a remedy when it is not usable."""
-    path = settings.store_dir
+    path = settings.store.store_dir
+    gen, handle, manifest = _pin_current(path)
+    try:
+        _check(manifest, gen, settings)
+        chroma.verify(gen, manifest.get("chunks", -1), manifest.get("sentences", -1), embedder)
+        store = _read(gen, manifest, embedder)
+    except BaseException:
+        handle.close()
+        raise
+    return replace(store, path=path, pin=handle)
+
+
+def _pin_current(path: Path) -> tuple[Path, IO, dict | None]:
+    """The serving generation, pinned so no cleanup deletes it while we read, and its manifest."""
     for _ in range(3):  # a build may swap and clean up between reading CURRENT and pinning
         gen = layout.current_generation(path)
         if gen is None:
@@ -257,26 +307,33 @@ def open_store(settings: Settings, embedder: Embeddings) -> Store:
             continue
         manifest = layout.read_manifest(gen)
         if manifest is not None or layout.current_generation(path) == gen:
-            break
+            return gen, handle, manifest
         handle.close()
-    else:
-        raise StoreError(f"The store at {path} keeps changing under us. Try again.")
+    raise StoreError(f"The store at {path} keeps changing under us. Try again.")
+
+
+def _check(manifest: dict | None, gen: Path, settings: Settings) -> None:
+    """StoreError unless the manifest describes a store this version can read with this model."""
+    path, model = settings.store.store_dir, settings.store.embedding_model
     if manifest is None:
         raise StoreError(
             f"The store generation {gen} has no manifest (a damaged store). "
             "Run `rag build --force` to rebuild it."
         )
-    if manifest.get("embedding_model") != settings.embedding_model:
+    if manifest.get("embedding_model") != model:
         raise StoreError(
             f"The store at {path} was built with {manifest.get('embedding_model')!r}, "
-            f"not {settings.embedding_model!r}. Run `rag build` to rebuild it."
+            f"not {model!r}. Run `rag build` to rebuild it."
         )
     if manifest.get("schema") != SCHEMA:
         raise StoreError(
             f"The store at {path} has schema {manifest.get('schema')}, this version reads "
             f"{SCHEMA}. Run `rag build --force` to rebuild it."
         )
-    chroma.verify(gen, manifest.get("chunks", -1), manifest.get("sentences", -1), embedder)
+
+
+def _read(gen: Path, manifest: dict, embedder: Embeddings) -> Store:
+    """The generation's abstracts, chunks, sentence spans and sentence vectors, in memory."""
     abstracts = {
         a["id"]: Abstract(
             a["id"], a["text"], a["language"], tuple(Location(**loc) for loc in a["locations"])
@@ -291,21 +348,19 @@ def open_store(settings: Settings, embedder: Embeddings) -> Store:
         ),
         key=lambda c: (c.abstract_id, c.index),
     )
-    order: dict[str, list[tuple[int, Span, np.ndarray]]] = {}
+    rows: dict[str, list[tuple[int, Span, np.ndarray]]] = {}
     for m, v in zip(sents["metadatas"], sents["embeddings"], strict=True):
-        order.setdefault(m["abstract_id"], []).append(
+        rows.setdefault(m["abstract_id"], []).append(
             (m["index"], Span(m["start"], m["end"]), np.asarray(v, dtype=np.float32))
         )
-    if set(order) != set(abstracts):
+    if set(rows) != set(abstracts):
         raise StoreError(
-            f"The store at {path} lacks the sentences of {len(set(abstracts) - set(order))} "
-            "abstracts (a damaged store). Run `rag build --force` to rebuild it."
+            f"The store generation {gen} lacks the sentences of "
+            f"{len(set(abstracts) - set(rows))} abstracts (a damaged store). "
+            "Run `rag build --force` to rebuild it."
         )
-    spans = {
-        aid: [s for _, s, _ in sorted(rows, key=lambda r: r[0])] for aid, rows in order.items()
-    }
-    vectors = {
-        aid: np.stack([v for _, _, v in sorted(rows, key=lambda r: r[0])])
-        for aid, rows in order.items()
-    }
-    return Store(path, abstracts, chunk_col, chunks, spans, vectors, gen, handle)
+    for aid in rows:
+        rows[aid].sort(key=lambda r: r[0])
+    spans = {aid: [span for _, span, _ in r] for aid, r in rows.items()}
+    vectors = {aid: np.stack([v for _, _, v in r]) for aid, r in rows.items()}
+    return Store(gen.parent, abstracts, chunk_col, chunks, spans, vectors, gen)

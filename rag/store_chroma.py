@@ -7,7 +7,6 @@ generation to use (`rag.store_layout`) and what the rows mean (`rag.store`).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -16,8 +15,6 @@ from langchain_core.embeddings import Embeddings
 
 from rag.errors import StoreError
 from rag.types import Chunk, Span
-
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 CHUNKS = "chunks"
 SENTENCES = "sentences"
@@ -63,12 +60,15 @@ def client(gen: Path):
 
 def stored_vectors(gen: Path) -> dict[str, tuple[str, np.ndarray]]:
     """Row id -> (text, vector) of every chunk and sentence in the generation."""
-    db = client(gen)
     known = {}
-    for name in (CHUNKS, SENTENCES):
-        got = db.get_collection(name).get(include=["documents", "embeddings"])
-        for rid, doc, vec in zip(got["ids"], got["documents"], got["embeddings"], strict=True):
-            known[rid] = (doc, np.asarray(vec, dtype=np.float32))
+    try:
+        db = client(gen)
+        for name in (CHUNKS, SENTENCES):
+            got = db.get_collection(name).get(include=["documents", "embeddings"])
+            for rid, doc, vec in zip(got["ids"], got["documents"], got["embeddings"], strict=True):
+                known[rid] = (doc, np.asarray(vec, dtype=np.float32))
+    except Exception as err:  # chromadb raises its own errors, sqlite ones, or ValueError
+        raise StoreError(f"The store generation {gen} cannot be read ({err}). {REMEDY}") from err
     return known
 
 

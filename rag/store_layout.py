@@ -12,14 +12,16 @@ one, never half of each. A build killed at any moment leaves CURRENT untouched a
 they opened with a shared `flock` on its `.in-use` file, so cleanup never deletes a
 generation a live process still reads; the kernel drops the pin when the process dies.
 
-Leaves out stores on network file systems (flock is only reliable on local disks) and
-the contents of a generation (see `rag.store`).
+Leaves out Windows (the locks are POSIX `flock`: Linux and macOS) and stores on network
+file systems (flock is only reliable on local disks), and the contents of a generation
+(see `rag.store`).
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -36,6 +38,7 @@ PREFIX = "gen-"
 MANIFEST = "manifest.json"
 PIN = ".in-use"
 LEGACY = ("chroma", "manifest.json")  # the flat layout of version 0.1: chroma/ + manifest.json
+_log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -52,7 +55,7 @@ def write_lock(store_dir: Path, *, wait: bool = True) -> Iterator[bool]:
             if not wait:
                 yield False
                 return
-            print(f"Another build is writing {store_dir}; waiting for it to finish…", flush=True)
+            _log.warning("Another build is writing %s; waiting for it to finish…", store_dir)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield True

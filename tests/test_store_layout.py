@@ -21,7 +21,7 @@ QUESTION, FACT = "What does RELIANT mitigate?", "bias exhibited by the student m
 def start_build(settings, log, *extra):
     """`rag build` as a user runs it, on the settings' corpus and store, output to `log`."""
     env = {k: v for k, v in os.environ.items() if k != "RAG_STORE_DIR"}
-    where = ["--corpus", str(settings.corpus_dir), "--store", str(settings.store_dir)]
+    where = ["--corpus", str(settings.store.corpus_dir), "--store", str(settings.store.store_dir)]
     with open(log, "w") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "rag.cli", "build", *where, *extra],
@@ -56,7 +56,7 @@ def small(tmp_path):
 @pytest.fixture
 def built(small, embedder):
     """A complete store over the small corpus, built in this process."""
-    build_store(small, load_corpus(small.corpus_dir), embedder, progress=False)
+    build_store(small, load_corpus(small.store.corpus_dir), embedder, progress=False)
     return small
 
 
@@ -65,7 +65,7 @@ def answers(settings, embedder):
 
 
 def test_a_build_killed_at_any_moment_leaves_the_old_store_serving(built, tmp_path, embedder):
-    store = built.store_dir
+    store = built.store.store_dir
     serving = current_generation(store)
     log = tmp_path / "build.log"
 
@@ -100,23 +100,23 @@ def test_two_builds_at_once_take_turns(small, tmp_path, embedder):
     logs = [(tmp_path / f"{n}.log").read_text() for n in ("first", "second")]
     assert sum("waiting for it to finish" in log for log in logs) == 1, logs
     assert all("Built" in log for log in logs)
-    assert generations(small.store_dir) == [current_generation(small.store_dir).name]
+    assert generations(small.store.store_dir) == [current_generation(small.store.store_dir).name]
     assert answers(small, embedder)
 
 
 def test_a_reader_keeps_its_generation_until_it_lets_go(tiny, embedder):
-    abstracts = load_corpus(tiny.corpus_dir)
+    abstracts = load_corpus(tiny.store.corpus_dir)
     reader = QA(tiny, embedder=embedder, progress=False)
     old = reader.store.generation
     report = build_store(tiny, abstracts, embedder, force=True, progress=False)
-    assert report.rebuilt and current_generation(tiny.store_dir) != old
+    assert report.rebuilt and current_generation(tiny.store.store_dir) != old
     assert old.is_dir(), "a pinned generation is not deleted"
     assert FACT in reader.ask(QUESTION).text  # still answering from the old generation
 
     del reader
     gc.collect()
     build_store(tiny, abstracts, embedder, force=True, progress=False)
-    assert not old.exists() and len(generations(tiny.store_dir)) == 1
+    assert not old.exists() and len(generations(tiny.store.store_dir)) == 1
 
 
 def test_the_write_lock_is_one_at_a_time(tmp_path):
@@ -126,9 +126,9 @@ def test_the_write_lock_is_one_at_a_time(tmp_path):
 
 
 def test_debris_of_a_crashed_build_is_cleaned_by_the_next_build(tiny, embedder):
-    store = tiny.store_dir
+    store = tiny.store.store_dir
     (store / f"{PREFIX}20000101T000000-1-abcdef" / "chroma").mkdir(parents=True)
     (store / "CURRENT.tmp-1").write_text("junk")
-    build_store(tiny, load_corpus(tiny.corpus_dir)[:3], embedder, progress=False)
+    build_store(tiny, load_corpus(tiny.store.corpus_dir)[:3], embedder, progress=False)
     assert generations(store) == [current_generation(store).name]
     assert not (store / "CURRENT.tmp-1").exists()

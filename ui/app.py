@@ -162,7 +162,7 @@ def chat_turn(
             shown[-1]["content"] = chat_markdown(answer.text)
             yield "", shown, ""
         yield "", shown, cards_html(answer)
-    except (ValueError, TypeError, RagError) as err:
+    except RagError as err:
         shown[-1]["content"] = f"⚠️ {chat_markdown(str(err))}"
         yield message, shown, ""
 
@@ -177,13 +177,13 @@ def create_app(qa: QA) -> gr.Blocks:
         """Answer a question; returns the answer text with [n] markers."""
         try:
             return qa.ask(message, history).text  # malformed history: a clear TypeError
-        except (ValueError, TypeError, RagError) as err:
+        except RagError as err:
             raise gr.Error(str(err), print_exception=False) from err
 
     with gr.Blocks(title="abstracts-qa", analytics_enabled=False) as app:
         gr.Markdown(
             "## Ask the abstracts\n"
-            f"Questions in English or Chinese about {len(qa.store.abstracts)} research-paper "
+            f"Questions in English or Chinese about {len(qa.index.store.abstracts)} research-paper "
             "abstracts. Answers quote the abstracts and cite them as [n]; the cited abstracts "
             "open below, with the sentences used highlighted."
         )
@@ -204,7 +204,8 @@ def create_app(qa: QA) -> gr.Blocks:
             send = gr.Button("Ask", variant="primary", scale=1)
             clear = gr.Button("Clear chat", scale=1)
         choices, missing = answerer_choices(qa.settings)
-        default = qa.settings.answerer if qa.settings.answerer in choices else "extractive"
+        default = qa.settings.answer.answerer
+        default = default if default in choices else "extractive"
         answerer = gr.Dropdown(
             choices=choices,
             value=default,
@@ -238,15 +239,13 @@ def launch(settings: Settings | None = None, *, host: str = "127.0.0.1", port: i
 def queued(app: gr.Blocks, settings: Settings) -> gr.Blocks:
     """The app with its queue limits from settings: so many at once, so many waiting."""
     return app.queue(
-        default_concurrency_limit=settings.ui_concurrency, max_size=settings.ui_queue_size
+        default_concurrency_limit=settings.ui.concurrency, max_size=settings.ui.queue_size
     )
 
 
 def main() -> None:
-    """`python -m ui.app`: the same as `rag ui`."""
-    from rag.cli import cli
-
-    cli(["ui", *sys.argv[1:]])
+    """`python -m ui.app [PORT]`: the chat with settings from `RAG_*` (`rag ui` has options)."""
+    launch(port=int(sys.argv[1]) if len(sys.argv) > 1 else 7860)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,89 @@
+"""The Index: everything built once per store generation, shared by every question.
+
+An `Index` holds the opened store (abstracts, chunks, sentence spans and vectors, the
+Chroma collection) and what is derived from it: the BM25 index over chunks, the term set
+of every abstract and of every sentence, and how many chunks each language has. Making
+these costs a second or more (jieba tokenizes the whole corpus); a question then only
+reads them. A new generation swapped in by `rag build` gets a new `Index`
+(`Index.load` again); the old one stays valid until dropped, because its generation is
+pinned.
+
+`Index.load` is the one place that decides to build: a store that is missing, stale
+(another corpus or other vector settings) or damaged is (re)built beside the serving one
+first, which is safe because a build never touches the generation being served.
+
+Leaves out searching and scoring (rag/retrieval.py) and answering.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from rag import store_layout as layout
+from rag.config import Settings
+from rag.corpus import load_corpus
+from rag.errors import StoreError
+from rag.lexical import BM25, tokenize
+from rag.store import Store, build_store, is_current, open_store
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Index:
+    """An opened store generation with its lexical index and term sets, read-only."""
+
+    store: Store
+    bm25: BM25  # over the chunks, in `store.chunks` order
+    abstract_terms: dict[str, frozenset[str]]  # abstract id -> tokenize() of its text
+    sentence_terms: dict[str, tuple[frozenset[str], ...]]  # abstract id -> per sentence
+    chunks_per_language: dict[str, int]
+
+    @classmethod
+    def of(cls, store: Store) -> Index:
+        """Derive the lexical side of an opened store."""
+        counts: dict[str, int] = {}
+        for chunk in store.chunks:
+            lang = store.abstracts[chunk.abstract_id].language
+            counts[lang] = counts.get(lang, 0) + 1
+        sentence_terms = {
+            aid: tuple(
+                frozenset(tokenize(store.abstracts[aid].text[s.start : s.end])) for s in spans
+            )
+            for aid, spans in store.sentence_spans.items()
+        }
+        return cls(
+            store=store,
+            bm25=BM25([c.text for c in store.chunks]),
+            abstract_terms={aid: frozenset(tokenize(a.text)) for aid, a in store.abstracts.items()},
+            sentence_terms=sentence_terms,
+            chunks_per_language=counts,
+        )
+
+    @classmethod
+    def load(cls, settings: Settings, embedder: Embeddings, *, progress: bool = True) -> Index:
+        """Open the store, building it first when missing or stale, rebuilding it if damaged."""
+        abstracts = load_corpus(settings.store.corpus_dir)
+        if not is_current(settings, abstracts):
+            build_store(settings, abstracts, embedder, progress=progress)
+        try:
+            return cls.of(open_store(settings, embedder))
+        except StoreError as err:
+            _log.warning("%s Rebuilding it now.", err)
+            build_store(settings, abstracts, embedder, force=True, progress=progress)
+            return cls.of(open_store(settings, embedder))
+
+    @property
+    def generation(self) -> Path | None:
+        return self.store.generation
+
+    def is_served(self) -> bool:
+        """Whether this is still the generation the store serves (one small file read)."""
+        try:
+            return layout.current_generation(self.store.path) == self.generation
+        except StoreError:
+            return True  # a damaged pointer: keep answering from what is open

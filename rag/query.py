@@ -1,0 +1,76 @@
+"""The conversation resolved, once, into what to search for and how to answer: a `Query`.
+
+A question is one of three kinds:
+- `standalone`: it names its own subject ("What NDS does CMT reach on nuScenes?");
+- `follow-up`: it points back into the conversation ("What datasets did it use?", "它…"),
+  so it is searched together with its *subject*, the last earlier user question that was
+  itself self-contained; a chain of follow-ups keeps pointing at the same subject;
+- `list`: it asks for every abstract on a topic ("Which papers use X?", 哪些论文…).
+
+Everything downstream (retrieval, answerers, prompts) reads the `Query`, never the raw
+history. Leaves out resolving follow-ups with a language model: the rules below need none
+and run in microseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rag.corpus import detect_language
+
+QueryKind = Literal["standalone", "follow-up", "list"]
+
+# Words by which a question points back into the conversation instead of naming its subject.
+_ANAPHORA_EN = re.compile(
+    r"\b(it|its|it's|they|them|their|this|that|these|those|the (?:paper|method|model|approach|"
+    r"authors?|framework|same|work|study|results?))\b",
+    re.IGNORECASE,
+)
+_ANAPHORA_ZH = re.compile(r"它|其|该|这个|这种|这篇|这项|此|上述|他们")
+
+# "Which papers are about X?" asks for every abstract on a topic, not for one fact.
+_LIST_QUESTION = re.compile(
+    r"\b(?:which|what|list|any)\s+(?:other\s+)?(?:papers|abstracts|works|studies|articles|"
+    r"methods)\b|哪些(?:论文|文章|工作|研究|摘要|方法)|哪几篇",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as the pipeline answers it."""
+
+    text: str  # the question as asked (control characters already spaces)
+    kind: QueryKind = "standalone"
+    subject: str | None = None  # for a follow-up: the earlier question it leans on
+    language: str = "en"  # of the question: "en" or "zh"
+
+    @property
+    def search_text(self) -> str:
+        """What retrieval searches for: the subject, then the question."""
+        return f"{self.subject} {self.text}" if self.subject else self.text
+
+
+def is_list_question(question: str) -> bool:
+    """Whether a question asks for all abstracts on a topic ("Which papers use X?")."""
+    return bool(_LIST_QUESTION.search(question))
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether a question refers back to earlier turns rather than naming its own subject."""
+    return bool(_ANAPHORA_EN.search(question) or _ANAPHORA_ZH.search(question))
+
+
+def resolve(question: str, history: Sequence[dict] | None = None) -> Query:
+    """The `Query` for a question and the conversation before it (oldest message first)."""
+    language = detect_language(question)
+    if history and is_follow_up(question):
+        for message in reversed(history):
+            content = message.get("content", "")
+            if message.get("role") == "user" and not is_follow_up(content):
+                return Query(question, "follow-up", content, language)
+    kind: QueryKind = "list" if is_list_question(question) else "standalone"
+    return Query(question, kind, None, language)

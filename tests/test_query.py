@@ -1,0 +1,62 @@
+"""Resolving the conversation into a Query: follow-ups, their subject, list questions."""
+
+import pytest
+
+from rag.query import Query, is_follow_up, is_list_question, resolve
+
+CMT = "What NDS does the Cross Modal Transformer reach on nuScenes?"
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up"),
+    [
+        ("Is it robust without LiDAR?", True),
+        ("What datasets did they use?", True),
+        ("这个方法的代码在哪里?", True),
+        (CMT, False),
+        ("Which papers are about federated learning?", False),
+    ],
+)
+def test_follow_up_detection(question, follow_up):
+    assert is_follow_up(question) is follow_up
+
+
+def test_follow_up_is_searched_with_the_conversation_subject():
+    history = [{"role": "user", "content": CMT}, {"role": "assistant", "content": "73.0% NDS [1]"}]
+    query = resolve("Is it robust without LiDAR?", history)
+    assert query == Query("Is it robust without LiDAR?", "follow-up", CMT, "en")
+    assert query.search_text == f"{CMT} Is it robust without LiDAR?"
+
+
+def test_chained_follow_ups_keep_the_first_subject():
+    history = [
+        {"role": "user", "content": CMT},
+        {"role": "assistant", "content": "..."},
+        {"role": "user", "content": "Is it robust?"},
+        {"role": "assistant", "content": "..."},
+    ]
+    assert resolve("Where is its code?", history).subject == CMT
+
+
+def test_a_question_with_its_own_subject_ignores_the_history():
+    history = [{"role": "user", "content": CMT}, {"role": "assistant", "content": "..."}]
+    question = "What ImageNet-1K accuracy does RevCol-XL obtain?"
+    assert resolve(question, history) == Query(question, "standalone", None, "en")
+
+
+@pytest.mark.parametrize(
+    ("question", "listing"),
+    [
+        ("Which papers are about federated learning?", True),
+        ("哪些论文涉及强化学习?", True),
+        ("Which paper proposes a self-distillation framework?", False),  # one paper
+        ("它在哪些数据集上做了实验?", False),  # which datasets, not which papers
+    ],
+)
+def test_list_question_detection(question, listing):
+    assert is_list_question(question) is listing
+
+
+def test_a_list_question_is_its_own_kind_and_a_chinese_one_is_chinese():
+    assert resolve("哪些论文研究联邦学习?").kind == "list"
+    assert resolve("哪些论文研究联邦学习?").language == "zh"

@@ -101,6 +101,7 @@ def test_bad_input_raises_an_error_a_person_can_act_on(question, history, error,
         ask(question, history=history)
 
 
+@pytest.mark.slow  # builds the whole shipped corpus
 def test_public_ask_builds_the_store_on_first_use(tmp_path, monkeypatch, embedder):
     store = tmp_path / "fresh-store"
     monkeypatch.setenv("RAG_STORE_DIR", str(store))

@@ -7,9 +7,10 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from rag import QA, Settings, StoreError
-from rag.corpus import default_corpus_dir, load_corpus
+from rag.corpus import load_corpus
 from rag.store import build_store, is_current, open_store
 from rag.store_layout import current_generation
+from tests.conftest import write_small_corpus
 
 RELIANT = "What does RELIANT mitigate?"
 
@@ -30,12 +31,8 @@ class CountingEmbeddings(Embeddings):
 
 @pytest.fixture
 def small_corpus(tmp_path):
-    """The first two files of the shipped corpus."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name in sorted(p.name for p in default_corpus_dir().iterdir())[:2]:
-        shutil.copy(default_corpus_dir() / name, folder / name)
-    return folder
+    """Five abstracts of the shipped corpus, RELIANT among them (see conftest.SMALL)."""
+    return write_small_corpus(tmp_path / "corpus")
 
 
 def test_store_is_built_then_reopened_without_re_embedding(tmp_path, small_corpus, embedder):

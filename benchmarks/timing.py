@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rag import QA, Settings  # noqa: E402
+from rag.evaluation import percentile  # noqa: E402
 from tests.qa_cases import FACTUAL, UNANSWERABLE  # noqa: E402
 
 QUESTIONS = (
@@ -57,7 +58,7 @@ def main() -> None:
             qa.ask(question)
             times.append(time.perf_counter() - t)
         times.sort()
-        p95 = times[max(0, round(0.95 * len(times)) - 1)]
+        p95 = percentile(times, 0.95)
         print(
             f"warm ask() over {len(times)} questions: median {statistics.median(times) * 1000:.0f} "
             f"ms, p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"

@@ -9,7 +9,6 @@ Used by tests/test_load.py and benchmarks/load.py.
 
 from __future__ import annotations
 
-import re
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -18,10 +17,11 @@ from dataclasses import dataclass
 from gradio_client import Client
 
 from rag.corpus import detect_language, load_corpus
+from rag.evaluation import percentile
+from rag.types import MARKER
 from tests.qa_cases import FACTUAL
 
 FOLLOW_UP = {"en": "What problem does this work address?", "zh": "它还报告了什么结果?"}
-_MARKER = re.compile(r"\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def conversation(client: Client, question: str, fact: str, abstract: str, timeou
     history = [{"role": "user", "content": question}, {"role": "assistant", "content": first}]
     follow_up = FOLLOW_UP[detect_language(question)]
     second = client.submit(follow_up, history, api_name="/chat").result(timeout=timeout)
-    quoted = [part.strip() for part in _MARKER.split(second) if part.strip()]
+    quoted = [part.strip() for part in MARKER.sub("\n", second).split("\n") if part.strip()]
     ok = fact in first and bool(quoted) and all(part in abstract for part in quoted)
     return Outcome(question, ok, time.perf_counter() - started, f"{first!r} / {second!r}")
 
@@ -61,7 +61,7 @@ def run(url: str, count: int, *, timeout: float = 120.0) -> tuple[list[Outcome],
 def summary(outcomes: list[Outcome], seconds: float) -> str:
     """Throughput and latency percentiles, one line."""
     latencies = sorted(o.seconds for o in outcomes)
-    p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
+    p95 = percentile(latencies, 0.95)
     return (
         f"{len(outcomes)} conversations (2 turns each) in {seconds:.1f} s: "
         f"{len(outcomes) / seconds:.1f} conversations/s; latency per conversation "

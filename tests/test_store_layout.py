@@ -104,19 +104,21 @@ def test_two_builds_at_once_take_turns(small, tmp_path, embedder):
     assert answers(small, embedder)
 
 
-def test_a_reader_keeps_its_generation_until_it_lets_go(tiny, embedder):
+def test_a_reader_keeps_its_generation_until_it_moves_to_the_new_one(tiny, embedder):
     abstracts = load_corpus(tiny.store.corpus_dir)
     reader = QA(tiny, embedder=embedder, progress=False)
-    old = reader.store.generation
+    old = reader.index.generation
     report = build_store(tiny, abstracts, embedder, force=True, progress=False)
-    assert report.rebuilt and current_generation(tiny.store.store_dir) != old
+    new = current_generation(tiny.store.store_dir)
+    assert report.rebuilt and new != old
     assert old.is_dir(), "a pinned generation is not deleted"
-    assert FACT in reader.ask(QUESTION).text  # still answering from the old generation
+    assert FACT in reader.ask(QUESTION).text  # the next question is answered from the new one
+    assert reader.index.generation == new
 
-    del reader
-    gc.collect()
+    gc.collect()  # the old Index is gone, and with it the pin
     build_store(tiny, abstracts, embedder, force=True, progress=False)
-    assert not old.exists() and len(generations(tiny.store.store_dir)) == 1
+    assert not old.exists(), "a generation no reader pins is deleted"
+    assert new.exists() and len(generations(tiny.store.store_dir)) == 2, "the reader pins new"
 
 
 def test_the_write_lock_is_one_at_a_time(tmp_path):

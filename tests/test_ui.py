@@ -81,7 +81,7 @@ def test_gradio_history_shapes_become_plain_messages():
 
 def test_a_chat_turn_streams_then_shows_the_cited_cards(qa):
     turns = list(chat_turn(qa, CMT, []))
-    assert len(turns) > 2
+    assert len(turns) >= 2
     box, shown, cards = turns[-1]
     assert box == "" and shown[0] == {"role": "user", "content": CMT}
     assert "73.0% NDS" in shown[-1]["content"]

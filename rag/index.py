@@ -18,6 +18,9 @@ Leaves out searching and scoring (rag/retrieval.py) and answering.
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +32,15 @@ from rag.corpus import load_corpus
 from rag.errors import StoreError
 from rag.lexical import BM25, tokenize
 from rag.store import Store, build_store, is_current, open_store
+from rag.types import Abstract
+
+# A name: an acronym or a mixed-case word, possibly with digits and hyphens (CMT, RevCol,
+# FedGS, ResNet-50, DOORPING); not a capitalised ordinary word (Experiments, The).
+_WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+_NAME = re.compile(
+    r"\b(?:[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*)"
+    r"(?:-[A-Za-z0-9]+)*\b"
+)
 
 _log = logging.getLogger(__name__)
 
@@ -42,6 +54,10 @@ class Index:
     abstract_terms: dict[str, frozenset[str]]  # abstract id -> tokenize() of its text
     sentence_terms: dict[str, tuple[frozenset[str], ...]]  # abstract id -> per sentence
     chunks_per_language: dict[str, int]
+    # Names that identify one paper: tokens written like a name (CMT, RevCol, FedGS,
+    # EMO, ResNet-50) that appear in exactly one abstract. A question naming one is about
+    # that paper, whatever its pronouns (rag/query.py).
+    names: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, store: Store) -> Index:
@@ -62,6 +78,7 @@ class Index:
             abstract_terms={aid: frozenset(tokenize(a.text)) for aid, a in store.abstracts.items()},
             sentence_terms=sentence_terms,
             chunks_per_language=counts,
+            names=paper_names(store.abstracts.values()),
         )
 
     @classmethod
@@ -87,3 +104,17 @@ class Index:
             return layout.current_generation(self.store.path) == self.generation
         except StoreError:
             return True  # a damaged pointer: keep answering from what is open
+
+
+def paper_names(abstracts: Iterable[Abstract]) -> frozenset[str]:
+    """Lower-cased names that occur in exactly one abstract: they pick out one paper.
+
+    A word counts as a name when it is written like one somewhere; how many abstracts use
+    it is counted in any case, so "LiDAR" in one abstract and "lidar" in another is no name.
+    """
+    named: set[str] = set()
+    df: Counter[str] = Counter()
+    for a in abstracts:
+        named.update(m.lower() for m in _NAME.findall(a.text) if len(m) >= 3)
+        df.update({w.lower() for w in _WORD.findall(a.text)})
+    return frozenset(name for name in named if df[name] == 1)

@@ -11,6 +11,13 @@ NOT_FOUND = {
     "zh": "在这些摘要中没有找到这个问题的答案。",
 }
 
+# Said when the paper is found but its abstract does not state the detail asked for
+# (rag/answerability.py). The marker cites the paper, so a reader can check for themselves.
+NOT_STATED = {
+    "en": "The abstract of {paper} [1] does not say: {missing}.",
+    "zh": "{paper} 的摘要 [1] 没有提到:{missing}。",
+}
+
 # Why it is worded so:
 # - One user message, no system message: Gemma's chat template has no system role, and
 #   every OpenAI-compatible server accepts a user message.

@@ -30,6 +30,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
+from rag.answerability import label, unstated
 from rag.answering import Answerer, Draft, Evidence, ExtractiveAnswerer
 from rag.citations import CitationChecker
 from rag.config import Settings
@@ -38,7 +39,7 @@ from rag.generation import GenerativeAnswerer
 from rag.index import Index
 from rag.inputs import clean_text, validate
 from rag.llm import make_chat_model
-from rag.prompts import NOT_FOUND
+from rag.prompts import NOT_FOUND, NOT_STATED
 from rag.query import Query, resolve
 from rag.retrieval import Hit, HybridRetriever
 from rag.store import open_store
@@ -155,13 +156,13 @@ class QA:
 
     def rank(self, question: str, history: Sequence[dict] | None = None) -> list[Hit]:
         """Every candidate abstract for the question, relevant ones first (for evaluation)."""
-        query = resolve(clean_text(question).strip(), _messages(history))
+        query = resolve(clean_text(question).strip(), _messages(history), self.index.names)
         vector = self.embedder.embed_query(query.search_text)
         return self.retriever.search(query.search_text, vector)
 
     def _resolve(self, request: dict) -> tuple[Query, str]:
         messages = _messages(validate(request["question"], request["history"]))
-        query = resolve(clean_text(request["question"]).strip(), messages)
+        query = resolve(clean_text(request["question"]).strip(), messages, self.index.names)
         return query, request["answerer"] or self.settings.answer.answerer
 
     def _retrieve(self, resolved: tuple[Query, str]) -> Retrieved:
@@ -179,6 +180,15 @@ class QA:
                 yield Answer(NOT_FOUND[x.query.language], (), found=False)
                 continue
             passages = x.retriever.passages(x.hits)
+            listing = x.query.kind == "list"
+            missing = [] if listing else unstated(x.query.text, x.query.language, passages)
+            if missing:  # the paper is found, the detail asked for is not in it
+                top = x.hits[0]
+                text = NOT_STATED[x.query.language].format(
+                    paper=label(top.abstract, x.query.text), missing=", ".join(missing)
+                )
+                yield Answer(text, (_source(top, ()),), found=False)
+                continue
             evidence = Evidence(x.query, passages, x.vector, x.retriever.index.bm25.idf)
             for draft in self.answerer(x.answerer).stream(evidence):
                 yield _answer(draft, x.hits, x.query)

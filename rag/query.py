@@ -4,7 +4,9 @@ A question is one of three kinds:
 - `standalone`: it names its own subject ("What NDS does CMT reach on nuScenes?");
 - `follow-up`: it points back into the conversation ("What datasets did it use?", "它…"),
   so it is searched together with its *subject*, the last earlier user question that was
-  itself self-contained; a chain of follow-ups keeps pointing at the same subject;
+  itself self-contained; a chain of follow-ups keeps pointing at the same subject. A
+  question that names a paper (a name only one abstract uses, such as EMO or FedGS) is
+  about that paper, whatever its pronouns ("What is the model size of EMO?");
 - `list`: it asks for every abstract on a topic ("Which papers use X?", 哪些论文…).
 
 Everything downstream (retrieval, answerers, prompts) reads the `Query`, never the raw
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Literal
 
@@ -37,6 +40,9 @@ _LIST_QUESTION = re.compile(
     r"methods)\b|哪些(?:论文|文章|工作|研究|摘要|方法)|哪几篇",
     re.IGNORECASE,
 )
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -64,10 +70,20 @@ def is_follow_up(question: str) -> bool:
     return bool(_ANAPHORA_EN.search(question) or _ANAPHORA_ZH.search(question))
 
 
-def resolve(question: str, history: Sequence[dict] | None = None) -> Query:
-    """The `Query` for a question and the conversation before it (oldest message first)."""
+def names_a_paper(question: str, names: AbstractSet[str]) -> bool:
+    """Whether the question uses a name that only one abstract uses (see rag/index.py)."""
+    return any(word.lower() in names for word in _WORD.findall(question))
+
+
+def resolve(
+    question: str, history: Sequence[dict] | None = None, names: AbstractSet[str] = frozenset()
+) -> Query:
+    """The `Query` for a question and the conversation before it (oldest message first).
+
+    `names` are the paper-identifying names of the corpus (`Index.names`).
+    """
     language = detect_language(question)
-    if history and is_follow_up(question):
+    if history and is_follow_up(question) and not names_a_paper(question, names):
         for message in reversed(history):
             content = message.get("content", "")
             if message.get("role") == "user" and not is_follow_up(content):

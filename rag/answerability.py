@@ -1,0 +1,75 @@
+"""Answerability: does the evidence state what was asked, or only talk about the paper?
+
+A *near-miss* question finds its paper but asks for a detail the abstract never gives:
+"Which GPU was CMT trained on?", "What MRR does AnKGE reach on FB15k-237?". Quoting the
+best sentence would answer a question nobody asked, so the answer is `found=False`, with
+the paper cited and the missing detail named ("The CMT abstract [1] does not say GPU.").
+
+The test is lexical and deliberately narrow: a *specific* word of the question (written
+like a name or an acronym, or holding a digit: GPU, FPS, MRR, VGG, FB15k-237) that none
+of the retrieved abstracts contains, not even misspelt (TegFromer is TegFormer). Ordinary
+words are never required, because a paraphrase or a translation rightly uses other ones.
+Across languages a machine translation may have translated the word itself (RetinaNet in
+a Chinese abstract), so the test runs only when the best abstract is in the question's
+language.
+
+Leaves out details asked in ordinary words ("how many parameters", 哪几个数据集): telling
+those apart from paraphrases needs a reading model, which does not ship offline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from difflib import get_close_matches
+
+from rag.lexical import tokenize
+from rag.retrieval import Passage
+from rag.types import Abstract
+
+# A specific word: an acronym or mixed-case name (GPU, FPS, RevCol-H, mAP), or a word
+# with a digit (FB15k-237, GPT3, 2023).
+_SPECIFIC = re.compile(
+    r"(?<![\w-])(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w-]*|[A-Za-z]+[0-9][\w-]*|[0-9][\w.-]*)"
+    r"(?![\w-])"
+)
+# How an abstract introduces its method: "... named Cross Modal Transformer (CMT), ...".
+_CALLED = re.compile(r"\b(?:named|called|dubbed|termed|coined)\s+([^,.;:()]{2,60})")
+_PARENS = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,20})\)")
+
+
+def unstated(question: str, language: str, passages: Sequence[Passage]) -> list[str]:
+    """The specific words of the question that no retrieved abstract states; none when the
+    best abstract is in another language than the question."""
+    if not passages or passages[0].hit.abstract.language != language:
+        return []
+    missing = []
+    for word in dict.fromkeys(_SPECIFIC.findall(question)):
+        parts = set(tokenize(word.replace("-", " ")))
+        if len(word) >= 3 and parts and not any(_states(word, parts, p) for p in passages):
+            missing.append(word)
+    return missing
+
+
+def _states(word: str, parts: set[str], passage: Passage) -> bool:
+    """Whether the abstract holds the word: its parts, the word itself, or a near spelling."""
+    text = passage.hit.abstract.text
+    if parts <= passage.terms or word.lower() in text.lower():
+        return True
+    words = {w.lower() for w in re.findall(r"[\w-]+", text)}
+    return bool(get_close_matches(word.lower(), words, n=1, cutoff=0.8))
+
+
+def label(abstract: Abstract, question: str = "") -> str:
+    """A short name for the paper: the name the question calls it by, else the name the
+    abstract gives its method, its first acronym, or its first words."""
+    text = abstract.text
+    for word in _SPECIFIC.findall(question):
+        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
+            return word
+    for found in (_CALLED.search(text), _PARENS.search(text)):
+        if found:
+            return found.group(1).strip()
+    if abstract.language == "zh":
+        return text[:12] + "…"
+    return " ".join(text.split()[:6]) + "…"

@@ -1,0 +1,102 @@
+"""The labelled question sets of `rag eval`, and the dev / test protocol.
+
+Two splits, both written by hand from the shipped corpus (`rag/data/eval/`):
+
+- `dev`: `questions.jsonl` (84 questions, written with the code in view; thresholds, the
+  glossary and the rules were tuned on them) and `dev_b2.jsonl` (79 of 167 questions
+  written blind, by someone who saw only the abstracts);
+- `test`: `test.jsonl`, the other 88 of those 167, split stratified by kind. Nothing is
+  tuned on it: its figures are the ones the README reports as out of sample.
+
+A record: `id`, `kind`, `question`, `relevant` (abstract ids), optional `facts` (strings
+verbatim in a relevant abstract; an answer holding any one has the key fact), `history`
+(earlier messages, for follow-ups), `answerable` (False for near-misses, off-topic
+questions and injected instructions; a near-miss still names the paper it asks about in
+`relevant`) and `lang` (question language - abstract language, e.g. `en-zh`).
+Leaves out scoring (rag/evaluation.py).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from rag.errors import RagError
+
+SPLITS: dict[str, tuple[str, ...]] = {
+    "dev": ("questions.jsonl", "dev_b2.jsonl"),
+    "test": ("test.jsonl",),
+    "all": ("questions.jsonl", "dev_b2.jsonl", "test.jsonl"),
+}
+# The language pairs, as kinds (the first set) or as `lang` labels (the blind sets).
+PAIRS = ("en-en", "en-zh", "zh-en", "zh-zh")
+CROSS = ("en-zh", "zh-en")
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    """One labelled question."""
+
+    id: str
+    kind: str
+    question: str
+    relevant: tuple[str, ...]
+    facts: tuple[str, ...] = ()
+    history: tuple[dict, ...] = ()
+    answerable: bool = True
+    lang: str = ""  # "en-zh": asked in English about a Chinese abstract; "" when unknown
+
+    @property
+    def cross_language(self) -> bool:
+        return self.lang in CROSS
+
+
+def split_paths(split: str) -> list[Path]:
+    """The files of a split shipped in the package."""
+    if split not in SPLITS:
+        raise RagError(f"Unknown split {split!r}: choose one of {', '.join(SPLITS)}.")
+    folder = resources.files("rag") / "data" / "eval"
+    return [Path(str(folder / name)) for name in SPLITS[split]]
+
+
+def load_questions(path: Path | None = None, *, split: str = "dev") -> list[EvalQuestion]:
+    """Read a JSON-lines question set: the file at `path`, else the shipped `split`."""
+    questions: list[EvalQuestion] = []
+    for file in [path] if path else split_paths(split):
+        questions.extend(_read(file))
+    return questions
+
+
+def _read(path: Path) -> list[EvalQuestion]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise RagError(f"Cannot read the question set {path} ({err.strerror}).") from err
+    out = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            kind = raw["kind"]
+            out.append(
+                EvalQuestion(
+                    id=raw["id"],
+                    kind=kind,
+                    question=raw["question"],
+                    relevant=tuple(raw.get("relevant", ())),
+                    facts=tuple(raw.get("facts", ())),
+                    history=tuple(raw.get("history", ())),
+                    answerable=bool(raw.get("answerable", kind != "unanswerable")),
+                    lang=raw.get("lang") or (kind if kind in PAIRS else ""),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as err:
+            raise RagError(
+                f"{path}:{number} is not a question record ({err}). Each line needs "
+                '{"id", "kind", "question", "relevant": [ids]} and may have "facts", '
+                '"history", "answerable", "lang".'
+            ) from err
+    return out

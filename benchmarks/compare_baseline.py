@@ -1,10 +1,12 @@
 """Compare our retrieval with the LangChain tutorial pipeline on the labelled questions.
 
-    .venv/bin/python benchmarks/compare_baseline.py           # table
-    .venv/bin/python benchmarks/compare_baseline.py --json    # machine-readable figures
+    .venv/bin/python benchmarks/compare_baseline.py                # the test split, a table
+    .venv/bin/python benchmarks/compare_baseline.py --split dev    # the dev split
+    .venv/bin/python benchmarks/compare_baseline.py --json         # machine-readable figures
 
-Both pipelines answer the same labelled questions (`rag/data/eval/questions.jsonl`) in one
-run, and both are scored by `rag.evaluation.summarise`, so the figures mean the same thing:
+Both pipelines answer the same labelled questions (a split of `rag/data/eval/`, see
+rag/eval_questions.py) in one run, and both are scored by `rag.evaluation.summarise`, so
+the figures mean the same thing:
 
 - baseline, the LangChain RAG tutorial as written: each distinct abstract of the corpus
   split by `RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)`, embedded
@@ -52,13 +54,11 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter  # noqa: E40
 from rag import QA, Settings  # noqa: E402
 from rag.corpus import load_corpus  # noqa: E402
 from rag.embeddings import get_embedder  # noqa: E402
+from rag.eval_questions import EvalQuestion, load_questions  # noqa: E402
 from rag.evaluation import (  # noqa: E402
-    CROSS,
-    KINDS,
-    EvalQuestion,
     Outcome,
     evaluate,
-    load_questions,
+    groups,
     rank_figures,
     summarise,
 )
@@ -144,6 +144,8 @@ def run_baseline(index: BaselineIndex, questions: Sequence[EvalQuestion]) -> lis
                 cited_relevant=0,
                 refused=False,
                 seconds=seconds,
+                answerable=q.answerable,
+                cross_language=q.cross_language,
             )
         )
     return outcomes
@@ -159,17 +161,9 @@ def time_our_retrieval(qa: QA, questions: Sequence[EvalQuestion]) -> dict[str, f
     return seconds
 
 
-def groups(outcomes: Sequence[Outcome]) -> dict[str, list[Outcome]]:
-    """Outcomes per kind, plus `cross-language` and `all`, as `evaluate` groups them."""
-    out = {kind: [o for o in outcomes if o.kind == kind] for kind in KINDS}
-    out["cross-language"] = [o for o in outcomes if o.kind in CROSS]
-    out["all"] = list(outcomes)
-    return {name: members for name, members in out.items() if members}
-
-
 def all_at_5(outcomes: Sequence[Outcome]) -> float | None:
     """Share of answerable questions whose every relevant abstract is in the top 5."""
-    scored = [o.recall5 for o in outcomes if o.kind != "unanswerable" and o.recall5 is not None]
+    scored = [o.recall5 for o in outcomes if o.answerable and o.recall5 is not None]
     return round(statistics.fmean(r == 1.0 for r in scored), 3) if scored else None
 
 
@@ -230,14 +224,13 @@ def format_table(baseline: dict[str, Metrics], ours: dict[str, Metrics]) -> str:
 def format_notes(baseline: dict[str, Metrics], ours: dict[str, Metrics]) -> str:
     """Figures only one side has: refusals and answer quality."""
     b, o = baseline.get("all", {}), ours.get("all", {})
-    unanswerable = ours.get("unanswerable", {})
     lines = [
         "x = ours / baseline ('-' when the baseline is 0 or missing).",
         "Latency: base = query embedding + Chroma search; ours ask = whole ask() as "
         "evaluate() times it; ours retr = our retrieval alone.",
         f"hit@1 all: baseline {cell(b.get('hit@1'), 0)}, ours {cell(o.get('hit@1'), 0)}.",
         "Unanswerable: the baseline never refuses (refusal recall 0); ours refusal recall "
-        f"{cell(unanswerable.get('refusal_recall'), 0)}, false refusals on answerable "
+        f"{cell(o.get('refusal_recall'), 0)}, false refusals on answerable "
         f"{cell(o.get('false_refusals'), 0)}.",
         f"Ours only: key-fact accuracy {cell(o.get('key_fact'), 0)}, citation precision "
         f"{cell(o.get('citation_precision'), 0)}.",
@@ -261,8 +254,9 @@ def run(questions: Sequence[EvalQuestion]) -> tuple[dict[str, Metrics], dict[str
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--split", choices=("test", "dev", "all"), default="test")
     args = parser.parse_args(argv)
-    questions = load_questions()
+    questions = load_questions(split=args.split)
     baseline, ours = run(questions)
     if args.json:
         ratios = {
@@ -271,7 +265,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         }
         print(json.dumps({"baseline": baseline, "ours": ours, "ratio": ratios}, indent=1))
         return
-    print(f"{len(questions)} questions; baseline = LangChain tutorial pipeline, ours = QA")
+    print(
+        f"{len(questions)} questions ({args.split} split); "
+        "baseline = LangChain tutorial pipeline, ours = QA"
+    )
     print(format_table(baseline, ours))
     print()
     print(format_notes(baseline, ours))

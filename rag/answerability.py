@@ -9,9 +9,9 @@ The test is lexical and deliberately narrow: a *specific* word of the question (
 like a name or an acronym, or holding a digit: GPU, FPS, MRR, VGG, FB15k-237) that none
 of the retrieved abstracts contains, not even misspelt (TegFromer is TegFormer). Ordinary
 words are never required, because a paraphrase or a translation rightly uses other ones.
-Across languages a machine translation may have translated the word itself (RetinaNet in
-a Chinese abstract), so the test runs only when the best abstract is in the question's
-language.
+The words are Latin-script, and a machine-translated Chinese abstract may have translated
+them (RetinaNet there is 视网膜网), so the test runs only when the best abstract is English
+(the question may be in either language: "CMT 用了哪块 GPU?").
 
 Leaves out details asked in ordinary words ("how many parameters", 哪几个数据集): telling
 those apart from paraphrases needs a reading model, which does not ship offline.
@@ -27,21 +27,21 @@ from rag.lexical import tokenize
 from rag.retrieval import Passage
 from rag.types import Abstract
 
-# A specific word: an acronym or mixed-case name (GPU, FPS, RevCol-H, mAP), or a word
-# with a digit (FB15k-237, GPT3, 2023).
+# A specific word: an acronym or mixed-case name (GPU, FPS, RevCol-H, mAP, FB15k-237), or
+# a word of letters then digits (resnet50, gpt3). Bare numbers and units (2023, 31m) are
+# not: they are as often noise as the detail asked for.
 _SPECIFIC = re.compile(
-    r"(?<![\w-])(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w-]*|[A-Za-z]+[0-9][\w-]*|[0-9][\w.-]*)"
-    r"(?![\w-])"
+    r"(?<![\w-])(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w-]*|[A-Za-z]{2,}[0-9][\w-]*)(?![\w-])"
 )
 # How an abstract introduces its method: "... named Cross Modal Transformer (CMT), ...".
 _CALLED = re.compile(r"\b(?:named|called|dubbed|termed|coined)\s+([^,.;:()]{2,60})")
 _PARENS = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,20})\)")
 
 
-def unstated(question: str, language: str, passages: Sequence[Passage]) -> list[str]:
+def unstated(question: str, passages: Sequence[Passage]) -> list[str]:
     """The specific words of the question that no retrieved abstract states; none when the
-    best abstract is in another language than the question."""
-    if not passages or passages[0].hit.abstract.language != language:
+    best abstract is not English."""
+    if not passages or passages[0].hit.abstract.language != "en":
         return []
     missing = []
     for word in dict.fromkeys(_SPECIFIC.findall(question)):

@@ -181,7 +181,7 @@ class QA:
                 continue
             passages = x.retriever.passages(x.hits)
             listing = x.query.kind == "list"
-            missing = [] if listing else unstated(x.query.text, x.query.language, passages)
+            missing = [] if listing else unstated(x.query.text, passages)
             if missing:  # the paper is found, the detail asked for is not in it
                 top = x.hits[0]
                 text = NOT_STATED[x.query.language].format(

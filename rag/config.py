@@ -149,6 +149,22 @@ class Settings(BaseSettings):
         ge=1,
         description="Requests that may wait for the UI; beyond it callers get 'queue is full'.",
     )
+    ui_history_messages: int = Field(
+        # Follow-ups point back one or two turns; 20 messages (10 turns) is ample context and
+        # keeps a 100-turn chat far under the library's 200-message history limit.
+        default=20,
+        ge=2,
+        description="Most recent chat messages the UI sends with a question as its history.",
+    )
+    ui_auth: SecretStr | None = Field(
+        # None: a chat on 127.0.0.1 is reachable only from this machine, so no login by
+        # default; serving beyond loopback without it prints a warning.
+        default=None,
+        description=(
+            "Login for the chat as 'user:password' (several separated by commas); "
+            "None serves without a login."
+        ),
+    )
     answerer: AnswererName = Field(
         # Extractive needs no model and quotes, so it is grounded by construction; the two
         # generative backends are opt-in (see README, "Generated answers").

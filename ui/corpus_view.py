@@ -68,7 +68,12 @@ def build(qa: QA) -> None:
     with gr.Row():
         rebuild = gr.Button("Rebuild the store", size="sm")
         status = gr.Markdown(elem_id="rebuild-status")
-    search = gr.Textbox(label="Search the abstracts", placeholder="a word, a file name or an id")
+    search = gr.Textbox(
+        label="Search the abstracts",
+        placeholder="a word, a file name or an id",
+        max_lines=1,
+        elem_id="corpus-search",
+    )
     shown = gr.HTML(listing_html(qa), js_on_load=None, elem_id="corpus")
 
     def run_build(progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[str, str]:  # noqa: B008 (Gradio's way)

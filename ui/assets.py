@@ -12,6 +12,7 @@ new turn is scrolled into view. Leaves out any network access.
 CSS = """
 #conversation { max-height: 64vh; overflow-y: auto !important; overflow-x: hidden !important;
                 padding: 4px; }
+@media (max-width: 600px) { #conversation { max-height: 52vh; } }
 .conversation { display: flex; flex-direction: column; gap: 10px; overflow-wrap: anywhere; }
 .conversation.empty p { color: #374151; }
 .msg { border-radius: 10px; padding: 8px 12px; position: relative; line-height: 1.5; }

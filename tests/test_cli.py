@@ -1,6 +1,7 @@
 """The `rag` command, run as a user runs it: a real process, real store, real output."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -200,3 +201,46 @@ def test_a_bad_setting_names_its_variable_without_a_traceback(tmp_path):
     result = rag("ask", "What is CMT?", cwd=tmp_path, env_extra={"RAG_ANSWERER": "bogus"})
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "Bad setting: RAG_ANSWERER: Input should be 'extractive'" in result.stderr
+
+
+def test_chat_recalls_the_last_question_with_the_up_arrow(built):
+    """Issue 12, item 10: readline line editing, in a real terminal (a pty)."""
+    import pty
+    import select
+
+    cwd, _ = built
+    env = {k: v for k, v in os.environ.items() if k != "RAG_STORE_DIR"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: `rag chat` on the terminal
+        os.chdir(cwd)
+        os.execve(sys.executable, [sys.executable, "-m", "rag.cli", "chat"], env)
+    seen = b""
+
+    def until_prompt(count: int) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 120
+        while seen.count(b"you> ") < count and time.monotonic() < deadline:
+            if select.select([fd], [], [], 1)[0]:
+                try:
+                    seen += os.read(fd, 65536)
+                except OSError:  # the chat ended and closed the terminal
+                    return
+
+    try:
+        until_prompt(1)
+        os.write(fd, f"{CMT}\r".encode())
+        until_prompt(2)
+        os.write(fd, b"\x1b[A\r")  # up arrow recalls the question, Enter asks it again
+        until_prompt(3)
+        os.write(fd, b"\x04")  # Ctrl-D ends the chat
+    finally:
+        for _ in range(50):
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                break
+            time.sleep(0.2)
+        else:  # it did not end on Ctrl-D: stop it, the test fails below
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    text = seen.decode(errors="replace")
+    assert "^[[A" not in text and text.count("73.0% NDS on nuScenes benchmark") >= 2

@@ -45,6 +45,8 @@ CSS = """
 .corpus-item { border-bottom: 1px solid #d1d5db; padding: 6px 0; color: #111827; }
 .corpus-item .meta { color: #374151; font-size: 0.9em; }
 .answerer-note { color: #1f2937; font-size: 0.95em; }
+button[role="tab"].selected { color: #1d4ed8; }
+.dark button[role="tab"].selected { color: #93c5fd; }
 .dark .conversation.empty p { color: #d1d5db; }
 .dark .msg.pending { color: #d1d5db; }
 .dark .msg.user { background: #312e81; color: #eef2ff; }

@@ -304,6 +304,17 @@ def test_stop_ends_a_slow_answer_and_regenerate_asks_again(page):
     assert page.locator("#conversation .turn").count() == 0
 
 
+def test_sources_per_answer_is_a_setting_in_the_page(page):
+    question = "How is knowledge distillation used for detection?"
+    ask(page, question)
+    assert last_answer(page).locator(".source-card").count() == 3
+    page.locator("#settings").click()
+    page.fill("#top-k input[type=number]", "1")
+    page.press("#top-k input[type=number]", "Tab")
+    ask(page, question)
+    assert last_answer(page).locator(".source-card").count() == 1
+
+
 def test_corpus_view_searches_and_rebuild_reports(page):
     page.get_by_role("tab", name="Corpus").click()
     page.fill("#corpus-search input", "FedGS")
@@ -313,3 +324,72 @@ def test_corpus_view_searches_and_rebuild_reports(page):
         "document.querySelector('#rebuild-status').innerText.includes('up to date')",
         timeout=60_000,
     )
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory, embedder, browser):
+    """A second app, with a login, over a corpus of three abstracts that a test can grow."""
+    from rag import QA, Settings
+    from rag.corpus import default_corpus_dir
+    from ui.app import PAGE, create_app, queued
+    from ui.serve import auth_pairs
+
+    folder = tmp_path_factory.mktemp("small")
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    lines = (default_corpus_dir() / "000_db84be102c6e026b.txt").read_text("utf-8").splitlines()
+    (corpus / "three.txt").write_text("\n".join(lines[:6]) + "\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, store_dir=folder / "store", ui_auth="ann:s3cret")
+    app = queued(create_app(QA(settings, embedder=embedder, progress=False)), settings)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        auth=auth_pairs(settings),
+        **PAGE,
+    )
+    yield f"http://127.0.0.1:{port}/", corpus
+    app.close()
+
+
+def test_with_rag_ui_auth_the_chat_asks_for_a_login(browser, small):
+    url, _ = small
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("username").fill("ann")
+    page.get_by_label("password").fill("wrong")
+    page.get_by_role("button", name="Login").click()
+    page.get_by_text("Incorrect").wait_for()
+    assert page.locator("#question").count() == 0
+    page.get_by_label("username").fill("ann")  # the failed attempt cleared it
+    page.get_by_label("password").fill("s3cret")
+    page.get_by_role("button", name="Login").click()
+    page.wait_for_selector("#question textarea")
+    context.close()
+
+
+def test_rebuild_from_the_page_embeds_a_new_abstract(browser, small):
+    url, corpus = small
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("username").fill("ann")
+    page.get_by_label("password").fill("s3cret")
+    page.get_by_role("button", name="Login").click()
+    page.get_by_role("tab", name="Corpus").click()
+    page.get_by_text("3 abstracts").first.wait_for()
+    (corpus / "new.txt").write_text(
+        "We present TinyNet, which reaches 91.5% accuracy on CIFAR-10.\n", encoding="utf-8"
+    )
+    page.get_by_role("button", name="Rebuild the store").click()
+    status = page.locator("#rebuild-status")
+    page.wait_for_function(
+        "document.querySelector('#rebuild-status').innerText.includes('Built')", timeout=60_000
+    )
+    assert "Built 4 abstracts" in status.inner_text()
+    context.close()

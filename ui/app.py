@@ -214,7 +214,12 @@ def create_app(qa: QA) -> gr.Blocks:
                     js_on_load=None,
                 )
                 top_k = gr.Slider(
-                    1, MAX_TOP_K, value=settings.top_k, step=1, label="Most sources per answer"
+                    1,
+                    MAX_TOP_K,
+                    value=settings.top_k,
+                    step=1,
+                    label="Most sources per answer",
+                    elem_id="top-k",
                 )
             gr.Examples(list(EXAMPLES), inputs=box, label="Examples")
         with gr.Tab("Corpus"):

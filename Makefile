@@ -7,10 +7,13 @@ BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 PORT   ?= 7860
 
-.PHONY: run test test-fast lint format build bench compare eval clean install-llm
+.PHONY: run test test-fast test-browser lint format build bench compare eval clean install-llm
 
 run: $(VENV)/.installed          ## install, build the store if needed, start the chat UI
 	$(BIN)/rag ui --port $(PORT)
+
+test-browser: $(VENV)/.installed-test  ## only the Chromium tests of the chat page
+	$(BIN)/python -m pytest tests/test_browser.py
 
 test: $(VENV)/.installed-test    ## install test tools, lint, run the whole suite
 	$(BIN)/ruff check .
@@ -40,10 +43,13 @@ eval: $(VENV)/.installed         ## the labelled questions: retrieval and answer
 compare: $(VENV)/.installed-bench  ## ours against the LangChain tutorial pipeline, side by side
 	$(BIN)/python benchmarks/compare_baseline.py
 
+# Not --quiet: the first install takes minutes, and a silent terminal looks hung.
 $(VENV)/.installed: pyproject.toml
+	@echo "Installing into $(VENV): the first time takes a few minutes (PyTorch CPU, Chroma, Gradio)."
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet $(TORCH)
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --progress-bar on $(TORCH)
+	$(BIN)/pip install --progress-bar on -e .
+	@echo "Installed. Next: the store is built on first start (about 30 s), then the chat is served."
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

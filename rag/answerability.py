@@ -10,8 +10,8 @@ like a name or an acronym, or holding a digit: GPU, FPS, MRR, VGG, FB15k-237) th
 of the retrieved abstracts contains, not even misspelt (TegFromer is TegFormer). Ordinary
 words are never required, because a paraphrase or a translation rightly uses other ones.
 The words are Latin-script, and a machine-translated Chinese abstract may have translated
-them (RetinaNet there is 视网膜网), so the test runs only when the best abstract is English
-(the question may be in either language: "CMT 用了哪块 GPU?").
+them (RetinaNet there is 视网膜网), so the test runs only when every retrieved abstract is
+English (the question may be in either language: "CMT 用了哪块 GPU?").
 
 Leaves out details asked in ordinary words ("how many parameters", 哪几个数据集): telling
 those apart from paraphrases needs a reading model, which does not ship offline.
@@ -39,9 +39,9 @@ _PARENS = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,20})\)")
 
 
 def unstated(question: str, passages: Sequence[Passage]) -> list[str]:
-    """The specific words of the question that no retrieved abstract states; none when the
-    best abstract is not English."""
-    if not passages or passages[0].hit.abstract.language != "en":
+    """The specific words of the question that no retrieved abstract states; none when a
+    retrieved abstract is not English."""
+    if not passages or any(p.hit.abstract.language != "en" for p in passages):
         return []
     missing = []
     for word in dict.fromkeys(_SPECIFIC.findall(question)):

@@ -18,7 +18,7 @@ import click
 
 from rag.config import ANSWERERS, Settings
 from rag.errors import RagError
-from rag.types import Answer
+from rag.types import Answer, Source
 
 _corpus = click.option(
     "--corpus",
@@ -40,7 +40,20 @@ _answerer = click.option(
 )
 
 
-def _settings(corpus: Path | None, store: Path | None, answerer: str | None = None) -> Settings:
+def _settings(
+    corpus: Path | None, store: Path | None, answerer: str | None = None, *, new_store: bool = False
+) -> Settings:
+    """Settings from the options. A `--store` that does not exist is a typo unless this
+    command builds (`new_store`), and even then its parent folder must exist."""
+    if store is not None and not store.exists():
+        if not new_store:
+            raise click.ClickException(
+                f"No store at {store}. Check the path, or build one: rag build --store {store}"
+            )
+        if not store.parent.is_dir():
+            raise click.ClickException(
+                f"Cannot create the store {store}: {store.parent} does not exist. Check the path."
+            )
     overrides: dict[str, Any] = {}
     if corpus is not None:
         overrides["corpus_dir"] = corpus
@@ -72,11 +85,20 @@ def format_answer(answer: Answer) -> str:
         lines.append("Sources:")
         for n, s in enumerate(answer.sources, start=1):
             lines.append(f"  [{n}] {s.where}  ({s.language}, score {s.score:.2f})")
-            preview = s.text if len(s.text) <= 160 else s.text[:157] + "..."
-            lines.append(f"      {preview}")
+            lines.append(f"      {preview(s)}")
     for notice in answer.notices:
         lines.append(f"Note: {notice}")
     return "\n".join(lines)
+
+
+def preview(source: Source, width: int = 160) -> str:
+    """The first sentence the answer used from `source` (else its opening), cut to `width`."""
+    if source.highlights:
+        span = source.highlights[0]
+        text = source.text[span.start : span.end].strip()
+    else:
+        text = source.text
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def echo_stream(answers: Iterable[Answer]) -> Answer:
@@ -126,7 +148,7 @@ def build(corpus: Path | None, store: Path | None, force: bool) -> None:
     """
     from rag.building import build as build_store
 
-    settings = _settings(corpus, store)
+    settings = _settings(corpus, store, new_store=True)
     report = build_store(settings, force=force, progress=True)
     for name, reason in report.skipped:
         click.echo(f"Warning: skipped {name}: {reason}.", err=True)
@@ -166,23 +188,31 @@ def ask(question: str, corpus: Path | None, store: Path | None, answerer: str | 
 def chat(corpus: Path | None, store: Path | None, answerer: str | None) -> None:
     """A conversation in the terminal; follow-up questions use the earlier turns.
 
-    Type a question and press Enter; an empty line or Ctrl-D ends the chat.
+    Type a question and press Enter; the arrow keys edit the line and recall earlier
+    questions. Ctrl-D (or /quit) ends the chat; an empty line is ignored.
     """
+    try:
+        import readline  # noqa: F401 (input() gains line editing and history)
+    except ImportError:  # Windows: plain input
+        pass
     from rag.qa import get_qa
 
     qa = get_qa(_settings(corpus, store, answerer))
     history: list[dict] = []
-    click.echo("Ask about the abstracts (empty line or Ctrl-D to quit).")
+    window = qa.settings.ui.history_messages
+    click.echo("Ask about the abstracts (Ctrl-D or /quit to end).")
     while True:
         try:
             question = input("\nyou> ").strip()
         except (EOFError, KeyboardInterrupt):
             click.echo()
             return
-        if not question:
+        if question in ("/quit", "/exit"):
             return
+        if not question:
+            continue
         try:
-            answer = echo_stream(qa.stream(question, history))
+            answer = echo_stream(qa.stream(question, history[-window:]))
         except RagError as err:
             click.echo(f"Error: {err}")
             continue
@@ -247,23 +277,32 @@ def evaluate(
 
 
 @cli.command()
-@click.option("--port", type=int, default=7860, show_default=True, help="Port to serve on.")
+@click.option(
+    "--port",
+    type=int,
+    default=7860,
+    show_default=True,
+    envvar="GRADIO_SERVER_PORT",
+    help="Port to serve on (or $GRADIO_SERVER_PORT).",
+)
 @click.option(
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to bind; 0.0.0.0 serves other machines.",
+    envvar="GRADIO_SERVER_NAME",
+    help="Address to bind; 0.0.0.0 serves other machines (set RAG_UI_AUTH then).",
 )
 @_corpus
 @_store
 @_answerer
 @_friendly
 def ui(port: int, host: str, corpus: Path | None, store: Path | None, answerer: str | None) -> None:
-    """Start the Gradio chat in the browser (the store is built first if needed).
+    """Start the chat in the browser (the store is built first if needed).
 
-    --answerer sets the default of the chat's answerer menu.
+    --answerer sets the default of the chat's answerer menu. RAG_UI_AUTH=user:password
+    asks for a login.
     """
-    from ui.app import launch
+    from ui.serve import launch
 
     launch(_settings(corpus, store, answerer), host=host, port=port)
 

@@ -282,6 +282,22 @@ class UISettings(_Group):
         ge=1,
         description="Requests that may wait for the UI; beyond it callers get 'queue is full'.",
     )
+    history_messages: int = Field(
+        # Follow-ups point back one or two turns; 20 messages (10 turns) is ample context and
+        # keeps a 100-turn chat far under the library's 200-message history limit.
+        default=20,
+        ge=2,
+        description="Most recent chat messages the UI sends with a question as its history.",
+    )
+    auth: SecretStr | None = Field(
+        # None: a chat on 127.0.0.1 is reachable only from this machine, so no login by
+        # default; serving beyond loopback without it prints a warning.
+        default=None,
+        description=(
+            "Login for the chat as 'user:password' (several separated by commas); "
+            "None serves without a login."
+        ),
+    )
 
 
 # group name -> (its class, the prefix its fields' flat names carry)

@@ -1,11 +1,13 @@
 """Properties of `ask()` and the chat under arbitrary input: only our errors, honest markers."""
 
+from html.parser import HTMLParser
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rag import Answer, QuestionError
 from rag.types import cited as cited_numbers
-from ui.app import chat_markdown, plain_text
+from ui.render import conversation_html
 
 texts = st.text(max_size=300) | st.sampled_from(
     ["", " ", "\x00", "What does RELIANT mitigate?\x00", "<img src=x onerror=alert(1)>"]
@@ -36,9 +38,25 @@ def test_ask_raises_only_question_errors_and_markers_point_at_sources(qa, questi
     assert answer.found == bool(answer.sources)
 
 
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags, self.copies, self.hrefs = set(), [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        attrs = dict(attrs)
+        if "data-copy" in attrs:
+            self.copies.append(attrs["data-copy"])
+        if "href" in attrs:
+            self.hrefs.append(attrs["href"])
+
+
 @settings(max_examples=200, deadline=None)
 @given(text=st.text())
-def test_chat_text_is_never_html_and_reads_back_exactly(text):
-    shown = chat_markdown(text)
-    assert "<" not in shown and "](" not in shown
-    assert plain_text(shown) == text
+def test_chat_text_is_never_html_and_copies_back_exactly(text):
+    parsed = _Tags()
+    parsed.feed(conversation_html([{"question": text, "answer": None}]))
+    assert parsed.tags <= {"div", "section", "button", "a"}  # only the page's own markup
+    assert all(h.startswith(("http://", "https://")) for h in parsed.hrefs)
+    assert parsed.copies == [text]  # Copy gives the question exactly as typed

@@ -1,31 +1,27 @@
-"""The Gradio chat: questions in, streamed answers out, cited abstracts as cards below.
+"""The Gradio app: the chat, its saved conversations, the corpus view, and the API.
 
 `create_app(qa)` builds the Blocks without serving them, so tests can launch it on any
-port; `launch()` builds the pipeline (and store) first, then serves. Besides the chat,
-the app exposes `/chat` for `gradio_client`: message (and optional history) in, answer
-text with its `[n]` markers out.
+port; `ui.serve.launch()` checks the address, builds the store if needed, then serves.
 
-Several people can chat at once: each turn uses only its own message and history (there
-is no conversation state on the server), and the queue's concurrency and size come from
-`Settings.ui_concurrency` / `ui_queue_size`; when the queue is full Gradio turns the
-request away with "Queue is full, please try again" instead of letting it hang.
+- Chat: the conversation is our own escaped HTML (`ui/render.py`): each answer keeps its
+  own source cards, `[n]` opens its card, Copy gives plain text, and a generated answer is
+  marked as a draft until its citations are checked. Stop, Regenerate and Edit last
+  question act on the last turn. Settings (answerer, sources per answer) are in the page.
+- Saved conversations live in the browser (`ui/chats.py`): a reload keeps them.
+- Corpus: browse and search the abstracts, see the store, rebuild it with a progress bar.
+- API: `/chat` (message, optional history -> answer text with `[n]`) and `/ask` (the same
+  in, the answer with its sources as JSON out).
 
-A menu picks the answerer for each turn: the backends that are installed and configured
-(`rag.llm.unavailable`), with the reason the others are not listed. Notices about an
-answer (citations the check removed, a model that failed) show above the source cards.
-
-Text is never live HTML: the chat escapes HTML and the Markdown that could make links,
-images or code out of a question or an abstract, and the source cards escape everything.
-
-Leaves out authentication.
+Conversations share nothing on the server: each request carries its own turns, and the
+queue's size and concurrency come from `Settings.ui_concurrency` / `ui_queue_size`.
+Leaves out server-side storage of chats and user accounts beyond Gradio's login.
 """
 
 from __future__ import annotations
 
-import html
+import hashlib
 import os
-import re
-import sys
+import time
 from collections.abc import Iterator
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -35,8 +31,10 @@ import gradio as gr  # noqa: E402 (the environment must be set first)
 from rag.config import Settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
 from rag.llm import BACKENDS, unavailable  # noqa: E402
-from rag.qa import QA, get_qa  # noqa: E402
-from rag.types import Answer, Source  # noqa: E402
+from rag.qa import QA  # noqa: E402
+from ui import chats, corpus_view, render  # noqa: E402
+from ui.assets import CSS, HEAD  # noqa: E402
+from ui.chat import answer_dict, chat_turn, log_answer, stop  # noqa: E402
 
 EXAMPLES = (
     "How much does LGD improve RetinaNet on COCO?",
@@ -45,195 +43,226 @@ EXAMPLES = (
     "LGD在COCO上提升了多少?",
     "联邦学习中如何处理非IID数据?",
 )
-# Markdown punctuation that could turn text into links, images, code, emphasis or tables.
-_MARKDOWN = re.compile(r"([\\`*_\[\]()#|~!])")
-_UNESCAPE = re.compile(r"\\([\\`*_\[\]()#|~!])")
-
-CSS = """
-.source-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
-               padding: 6px 12px; margin: 6px 0; }
-.source-card summary { cursor: pointer; font-weight: 600; }
-.source-card mark { background: #fde68a; color: inherit; padding: 0 1px; }
-.source-meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
-.notices { color: var(--body-text-color-subdued); font-size: 0.9em; margin: 4px 0; }
-"""
-
-
-def text_of(content: object) -> str:
-    """The text of a chat message's content, whichever shape Gradio gives it."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return str(content.get("text", ""))
-    if isinstance(content, list | tuple):
-        return " ".join(text_of(part) for part in content)
-    return ""
+# Gradio's default theme puts white on orange (2.8:1) and grey footers (1.9:1); these
+# colours keep every text of the page at 4.5:1 or more in both schemes.
+THEME = gr.themes.Default(primary_hue="blue").set(
+    button_primary_background_fill="#1d4ed8",
+    button_primary_background_fill_hover="#1e40af",
+    button_primary_background_fill_dark="#1d4ed8",
+    button_primary_background_fill_hover_dark="#1e40af",
+    button_cancel_background_fill="#b91c1c",
+    button_cancel_background_fill_hover="#991b1b",
+    body_text_color_subdued="#4b5563",
+    body_text_color_subdued_dark="#d1d5db",
+)
+PAGE = {"css": CSS, "head": HEAD, "theme": THEME}  # launch(**PAGE): Gradio 6 takes them there
+MAX_TOP_K = 10  # the slider's end: more sources than this no longer fit a reader's view
 
 
-def plain_history(history: list | None, *, shown: bool = False) -> list[dict]:
-    """Gradio's chat history as the `{"role", "content": str}` messages `ask()` takes.
-
-    With `shown=True` the contents are what the chat displayed, so their escaping is undone.
-    """
-    out = []
-    for message in history if isinstance(history, list | tuple) else []:
-        role = message.get("role") if isinstance(message, dict) else None
-        if role in ("user", "assistant"):
-            text = text_of(message.get("content"))
-            out.append({"role": role, "content": plain_text(text) if shown else text})
-    return out
+def answerer_choices(qa: QA) -> tuple[list[str], dict[str, str]]:
+    """The backends that can answer here, and why each of the others cannot."""
+    reasons = {b: None if b in qa.answerers else unavailable(qa.settings, b) for b in BACKENDS}
+    return [b for b, r in reasons.items() if r is None], {b: r for b, r in reasons.items() if r}
 
 
-def highlighted(source: Source) -> str:
-    """The abstract as escaped HTML with the sentences the answer used in <mark>."""
-    parts, last = [], 0
-    for span in source.highlights:
-        parts.append(html.escape(source.text[last : span.start]))
-        parts.append(f"<mark>{html.escape(source.text[span.start : span.end])}</mark>")
-        last = span.end
-    parts.append(html.escape(source.text[last:]))
-    return "".join(parts)
-
-
-def notices_html(answer: Answer | None) -> str:
-    """The answer's notices (what the citation check removed, a fallback), escaped."""
-    if answer is None or not answer.notices:
+def banner_html(qa: QA, reasons: dict[str, str]) -> str:
+    """A visible warning when the configured answerer cannot run; empty otherwise."""
+    name = qa.settings.answer.answerer
+    if name not in reasons:
         return ""
-    items = "".join(f"<li>{html.escape(n)}</li>" for n in answer.notices)
-    return f'<ul class="notices">{items}</ul>'
-
-
-def cards_html(answer: Answer | None) -> str:
-    """Notices, then one expandable card per cited abstract; every corpus text is escaped."""
-    if answer is None or not answer.sources:
-        return notices_html(answer)
-    cards = []
-    for n, s in enumerate(answer.sources, start=1):
-        language = {"en": "English", "zh": "Chinese"}.get(s.language, s.language)
-        cards.append(
-            f'<details class="source-card"{" open" if n == 1 else ""}>'
-            f"<summary>[{n}] {html.escape(s.file)}:{s.line} · {language} · "
-            f"score {s.score:.2f}</summary>"
-            f'<p lang="{s.language}">{highlighted(s)}</p>'
-            f'<p class="source-meta">Appears at: {html.escape(s.where)} · id {s.id}</p>'
-            "</details>"
-        )
-    return notices_html(answer) + "<h4>Sources</h4>" + "".join(cards)
-
-
-def chat_markdown(text: str) -> str:
-    """Text for the Chatbot, which renders Markdown: shown as typed, never as HTML or links."""
-    return html.escape(_MARKDOWN.sub(r"\\\1", text), quote=False)
-
-
-def plain_text(shown: str) -> str:
-    """The text `chat_markdown` was given (its exact inverse)."""
-    return _UNESCAPE.sub(r"\1", html.unescape(shown))
-
-
-def answerer_choices(settings: Settings) -> tuple[list[str], str]:
-    """The backends that can answer with these settings, and a note on those that cannot."""
-    reasons = {b: unavailable(settings, b) for b in BACKENDS}
-    missing = "; ".join(f"{b}: {r}" for b, r in reasons.items() if r)
-    return [b for b, r in reasons.items() if r is None], (
-        f"Not available: {missing}" if missing else ""
+    return (
+        f'<div class="banner" role="status">The <b>{name}</b> answerer cannot run '
+        f"({render.rich(reasons[name])}); answers come from <b>extractive</b> quotes.</div>"
     )
-
-
-def chat_turn(
-    qa: QA, message: str, history: list | None, answerer: str | None = None
-) -> Iterator[tuple[str, list, str]]:
-    """One chat turn, streamed: yields (textbox value, shown messages, source cards HTML).
-
-    `answerer` is the backend picked in the menu; None means the settings' default.
-
-    Errors a person can fix are shown in the conversation, and the question is put back in
-    the textbox to be edited.
-    """
-    prior = plain_history(history, shown=True)
-    shown = [
-        *({"role": m["role"], "content": chat_markdown(m["content"])} for m in prior),
-        {"role": "user", "content": chat_markdown(message if isinstance(message, str) else "")},
-        {"role": "assistant", "content": ""},
-    ]
-    try:
-        answer = None
-        for answer in qa.stream(message, prior, answerer=answerer):
-            shown[-1]["content"] = chat_markdown(answer.text)
-            yield "", shown, ""
-        yield "", shown, cards_html(answer)
-    except RagError as err:
-        shown[-1]["content"] = f"⚠️ {chat_markdown(str(err))}"
-        yield message, shown, ""
 
 
 def create_app(qa: QA) -> gr.Blocks:
-    """The chat app over an already loaded pipeline; serve it through `queued(app, qa.settings)`."""
+    """The app over an already loaded pipeline; serve it through `queued(app, qa.settings)`."""
+    settings = qa.settings
+    choices, reasons = answerer_choices(qa)
+    variants: dict[int, QA] = {settings.retrieval.top_k: qa}
 
-    def respond(message: str, history: list, answerer: str) -> Iterator[tuple[str, list, str]]:
-        yield from chat_turn(qa, message, history, answerer or None)
+    def pipeline(top_k: float | None) -> QA:
+        """The pipeline with `top_k` sources per answer, sharing the loaded model and store."""
+        k = int(top_k or settings.retrieval.top_k)
+        if k not in variants:
+            variants[k] = QA(
+                settings.replace(top_k=k),
+                embedder=qa.embedder,
+                index=qa.index,
+                answerers=qa.answerers,
+            )
+        return variants[k]
+
+    def respond(message: str, turns: list, answerer: str, top_k: float) -> Iterator[tuple]:
+        if not (message or "").strip():  # an empty submit changes nothing
+            yield gr.skip(), gr.skip(), gr.skip()
+            return
+        for now in chat_turn(pipeline(top_k), message, turns or [], answerer or None):
+            yield "", now, render.conversation_html(now)
+
+    def regenerate(turns: list, answerer: str, top_k: float) -> Iterator[tuple]:
+        if not turns:
+            yield gr.skip(), gr.skip(), gr.skip()
+            return
+        yield from respond(turns[-1]["question"], turns[:-1], answerer, top_k)
+
+    def edit_last(turns: list) -> tuple:
+        if not turns:
+            return gr.skip(), gr.skip(), gr.skip()
+        rest = turns[:-1]
+        return turns[-1]["question"], rest, render.conversation_html(rest)
+
+    def stopped(turns: list) -> tuple:
+        now = stop(turns or [])
+        return now, render.conversation_html(now)
+
+    def save(saved: dict, chat_id: str, turns: list) -> tuple:
+        saved = chats.store_turns(saved, chat_id, turns)
+        listed = chat_id in saved["chats"]
+        title = saved["chats"][chat_id]["title"] if listed else ""
+        return (
+            saved,
+            gr.update(choices=chats.choices(saved), value=chat_id if listed else None),
+            title,
+        )
+
+    def renamed(saved: dict, chat_id: str, title: str) -> tuple:
+        saved = chats.rename(saved, chat_id, title)
+        listed = chat_id in saved["chats"]
+        return saved, gr.update(choices=chats.choices(saved), value=chat_id if listed else None)
+
+    def show(saved: dict) -> tuple:
+        """The current chat of `saved`, everywhere it appears."""
+        chat_id, turns = chats.current(saved)
+        saved = {**chats.valid(saved), "current": chat_id}
+        title = saved["chats"].get(chat_id, {}).get("title", "")
+        listed = chat_id in saved["chats"]
+        return (
+            saved,
+            chat_id,
+            turns,
+            render.conversation_html(turns),
+            gr.update(choices=chats.choices(saved), value=chat_id if listed else None),
+            title,
+        )
 
     def chat_api(message: str, history: list[dict] | None = None) -> str:
         """Answer a question; returns the answer text with [n] markers."""
+        return ask_api(message, history)["text"]
+
+    def ask_api(message: str, history: list[dict] | None = None) -> dict:
+        """Answer a question; returns the answer with its sources (id, file, line, score,
+        highlights as [start, end) character spans of the source's text, relevance)."""
+        started = time.monotonic()
         try:
-            return qa.ask(message, history).text  # malformed history: a clear TypeError
+            answer = qa.ask(message, history)
         except RagError as err:
             raise gr.Error(str(err), print_exception=False) from err
+        log_answer(answer, time.monotonic() - started, "api")
+        return answer_dict(answer)
 
     with gr.Blocks(title="abstracts-qa", analytics_enabled=False) as app:
+        # The secret only ties the saved chats to this corpus and store (a restart keeps
+        # them); they stay readable to anyone using this browser profile.
+        key = hashlib.sha256(
+            f"{settings.store.corpus_dir}|{settings.store.store_dir}".encode()
+        ).hexdigest()
+        saved = gr.BrowserState(chats.empty(), storage_key="abstracts-qa-chats", secret=key)
+        chat_id, turns = gr.State(""), gr.State([])
+        with gr.Sidebar(label="Chats", open=False, elem_id="chats"):  # open, it covers a phone
+            new = gr.Button("New chat", variant="primary", size="sm")
+            listing = gr.Radio(label="Saved chats", choices=[], elem_id="chat-list")
+            title = gr.Textbox(label="Title of this chat", max_lines=1, elem_id="chat-title")
+            with gr.Row():
+                rename_btn = gr.Button("Rename", size="sm")
+                delete_btn = gr.Button("Delete chat", variant="stop", size="sm")
         gr.Markdown(
             "## Ask the abstracts\n"
             f"Questions in English or Chinese about {len(qa.index.store.abstracts)} research-paper "
-            "abstracts. Answers quote the abstracts and cite them as [n]; the cited abstracts "
-            "open below, with the sentences used highlighted."
+            "abstracts. Answers quote the abstracts and cite them as [n]: click a marker to "
+            "open its source, with the sentences used highlighted."
         )
-        chatbot = gr.Chatbot(
-            label="Conversation",
-            height=420,
-            buttons=["copy"],
-            sanitize_html=True,  # the default, stated: a second guard behind chat_markdown
-            latex_delimiters=[],  # "$$" in an abstract is text, not a formula
-        )
-        with gr.Row():
-            box = gr.Textbox(
-                placeholder="Ask a question… / 提一个问题…",
-                show_label=False,
-                scale=8,
-                autofocus=True,
+        gr.HTML(banner_html(qa, reasons), js_on_load=None, elem_id="banner")
+        with gr.Tab("Chat"):
+            conversation = gr.HTML(
+                render.conversation_html([]), js_on_load=None, elem_id="conversation"
             )
-            send = gr.Button("Ask", variant="primary", scale=1)
-            clear = gr.Button("Clear chat", scale=1)
-        choices, missing = answerer_choices(qa.settings)
-        default = qa.settings.answer.answerer
-        default = default if default in choices else "extractive"
-        answerer = gr.Dropdown(
-            choices=choices,
-            value=default,
-            label="Answerer",
-            info="extractive quotes the abstracts; llamacpp and openai generate, and their "
-            "citations are checked against the abstracts. " + missing,
+            with gr.Row(equal_height=True):
+                box = gr.Textbox(
+                    placeholder="Ask a question… / 提一个问题…",
+                    show_label=False,
+                    scale=8,
+                    autofocus=True,
+                    elem_id="question",
+                    max_lines=6,
+                )
+                send = gr.Button("Ask", variant="primary", scale=1, min_width=70)
+                halt = gr.Button("Stop", variant="stop", scale=1, min_width=70)
+            with gr.Row():
+                again = gr.Button("Regenerate last answer", size="sm")
+                edit = gr.Button("Edit last question", size="sm")
+                fresh = gr.Button("New chat", size="sm")
+            with gr.Accordion("Answer settings", open=False, elem_id="settings"):
+                default = (
+                    settings.answer.answerer
+                    if settings.answer.answerer in choices
+                    else "extractive"
+                )
+                answerer = gr.Dropdown(choices=choices, value=default, label="Answerer")
+                missing = "".join(f"<li>{b}: {render.rich(r)}</li>" for b, r in reasons.items())
+                gr.HTML(
+                    '<div class="answerer-note">extractive quotes the abstracts; llamacpp and '
+                    "openai write an answer whose citations are checked against the "
+                    "abstracts."
+                    + (f" Not available here:<ul>{missing}</ul>" if missing else "")
+                    + "</div>",
+                    js_on_load=None,
+                )
+                top_k = gr.Slider(
+                    1,
+                    MAX_TOP_K,
+                    value=settings.retrieval.top_k,
+                    step=1,
+                    label="Most sources per answer",
+                    elem_id="top-k",
+                )
+            gr.Examples(list(EXAMPLES), inputs=box, label="Examples")
+        with gr.Tab("Corpus"):
+            corpus_view.build(qa)
+
+        asking = [box, turns, answerer, top_k]
+        shown = [box, turns, conversation]
+        keep = {"fn": save, "inputs": [saved, chat_id, turns], "outputs": [saved, listing, title]}
+        private = {"api_visibility": "private"}
+        events = [
+            box.submit(respond, asking, shown, **private),
+            send.click(respond, asking, shown, **private),
+            again.click(regenerate, [turns, answerer, top_k], shown, **private),
+        ]
+        for event in events:
+            event.then(**keep, **private)
+        halt.click(stopped, [turns], [turns, conversation], cancels=events, **private).then(
+            **keep, **private
         )
-        gr.Examples(list(EXAMPLES), inputs=box, label="Examples")
-        cards = gr.HTML()
-        for trigger in (box.submit, send.click):
-            trigger(
-                respond,
-                [box, chatbot, answerer],
-                [box, chatbot, cards],
-                api_visibility="private",
-            )
-        clear.click(lambda: ("", [], ""), None, [box, chatbot, cards], api_visibility="private")
-        chatbot.clear(lambda: "", None, cards, api_visibility="private")  # its own trash icon
+        edit.click(edit_last, [turns], shown, **private).then(**keep, **private)
+        everything = [saved, chat_id, turns, conversation, listing, title]
+        for button in (new, fresh):
+            button.click(lambda s: show(chats.new_chat(s)[0]), [saved], everything, **private)
+        listing.input(
+            lambda s, i: show({**chats.valid(s), "current": i}),
+            [saved, listing],
+            everything,
+            **private,
+        )
+        rename_btn.click(renamed, [saved, chat_id, title], [saved, listing], **private)
+        delete_btn.click(
+            lambda s, i: show(chats.delete(s, i)), [saved, chat_id], everything, **private
+        )
+        app.load(show, [saved], everything, **private)
         gr.api(chat_api, api_name="chat")
+        gr.api(ask_api, api_name="ask")
     return app
-
-
-def launch(settings: Settings | None = None, *, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Load the pipeline (building the store if needed), then serve the chat until Ctrl-C."""
-    qa = get_qa(settings)
-    queued(create_app(qa), qa.settings).launch(
-        server_name=host, server_port=port, css=CSS, show_error=False
-    )
 
 
 def queued(app: gr.Blocks, settings: Settings) -> gr.Blocks:
@@ -244,8 +273,20 @@ def queued(app: gr.Blocks, settings: Settings) -> gr.Blocks:
 
 
 def main() -> None:
-    """`python -m ui.app [PORT]`: the chat with settings from `RAG_*` (`rag ui` has options)."""
-    launch(port=int(sys.argv[1]) if len(sys.argv) > 1 else 7860)
+    """`python -m ui.app [--host H] [--port N]`: the chat with settings from `RAG_*`."""
+    import argparse
+    import sys
+
+    from ui.serve import launch
+
+    parser = argparse.ArgumentParser(prog="python -m ui.app", description=main.__doc__)
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
+    args = parser.parse_args()
+    try:
+        launch(host=args.host, port=args.port)
+    except RagError as err:
+        sys.exit(f"Error: {err}")
 
 
 if __name__ == "__main__":

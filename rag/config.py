@@ -153,6 +153,23 @@ class RetrievalSettings(_Group):
         default=0.40,
         description="Share of the question's IDF weight an abstract must contain to be relevant.",
     )
+    min_margin_concept: float = Field(
+        # Tuned on the dev split: cross-language questions that share a glossary concept
+        # with the right abstract stand 0.014-0.020 above their language's mean, under
+        # min_margin; see min_lexical_concept.
+        default=0.012,
+        description=(
+            "Least dense margin for an abstract that shares a glossary concept and "
+            "min_lexical_concept of the question's weight to be relevant."
+        ),
+    )
+    min_lexical_concept: float = Field(
+        # Tuned with min_margin_concept on the dev split: at 0.20 "推荐几部好看的科幻电影吧"
+        # (recommend films) passes on the recommender-systems concept with 0.21; the
+        # cross-language questions this rule is for have 0.25 and more.
+        default=0.25,
+        description="Least lexical coverage for the concept rule (see min_margin_concept).",
+    )
     lexical_weight: float = Field(
         # Coverage 1.0 (every term of the question found) is worth two standard deviations
         # of dense margin: enough for an exact acronym to lift a cross-language abstract.

@@ -153,6 +153,14 @@ class HybridRetriever(BaseRetriever):
             z = (d - st.mean) / st.std
             floor = s.min_dense_same if language[aid] == asked_in else s.min_dense_cross
             dense_match = d - st.mean >= s.min_margin and d >= floor and cov >= s.min_dense_support
+            matched = set(terms) & index.abstract_terms[aid]
+            # A topic concept shared across the glossary (federated learning, 作文 = essay)
+            # is evidence enough for a smaller dense margin.
+            concept_match = (
+                d - st.mean >= s.min_margin_concept
+                and cov >= s.min_lexical_concept
+                and any(t.startswith("c:") for t in matched)
+            )
             hits.append(
                 Hit(
                     abstract=index.store.abstracts[aid],
@@ -161,8 +169,8 @@ class HybridRetriever(BaseRetriever):
                     z=round(z, 3),
                     coverage=round(cov, 4),
                     rank_score=z + s.lexical_weight * cov,
-                    relevant=dense_match or cov >= s.min_lexical,
-                    matched=tuple(sorted(set(terms) & index.abstract_terms[aid])),
+                    relevant=dense_match or concept_match or cov >= s.min_lexical,
+                    matched=tuple(sorted(matched)),
                 )
             )
         hits.sort(key=lambda h: (not h.relevant, -h.rank_score))

@@ -27,11 +27,13 @@ from rag.lexical import tokenize
 from rag.retrieval import Passage
 from rag.types import Abstract
 
-# A specific word: an acronym or mixed-case name (GPU, FPS, RevCol-H, mAP, FB15k-237), or
-# a word of letters then digits (resnet50, gpt3). Bare numbers and units (2023, 31m) are
+# A specific word: an acronym or mixed-case name (GPU, FPS, RevCol-H, mAP, FB15k-237), a
+# word of letters then digits (resnet50, gpt3), or a capitalised name inside the question
+# (Waymo, Twitter; not the question's first word). Bare numbers and units (2023, 31m) are
 # not: they are as often noise as the detail asked for.
 _SPECIFIC = re.compile(
     r"(?<![\w-])(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w-]*|[A-Za-z]{2,}[0-9][\w-]*)(?![\w-])"
+    r"|(?<=[a-z,] )[A-Z][a-z]{3,}(?![\w-])"
 )
 # How an abstract introduces its method: "... named Cross Modal Transformer (CMT), ...".
 _CALLED = re.compile(r"\b(?:named|called|dubbed|termed|coined)\s+([^,.;:()]{2,60})")
@@ -64,7 +66,11 @@ def label(abstract: Abstract, question: str = "") -> str:
     """A short name for the paper: the name the question calls it by, else the name the
     abstract gives its method, its first acronym, or its first words."""
     text = abstract.text
-    for word in _SPECIFIC.findall(question):
+    asked = _SPECIFIC.findall(question)
+    for word in asked:  # the name the abstract defines: "... Transformer (CMT)"
+        if f"({word})" in text:
+            return word
+    for word in asked:
         if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
             return word
     for found in (_CALLED.search(text), _PARENS.search(text)):

@@ -35,7 +35,8 @@ def test_ask_raises_only_question_errors_and_markers_point_at_sources(qa, questi
     assert isinstance(answer, Answer)
     cited = set(cited_numbers(answer.text))
     assert cited <= set(range(1, len(answer.sources) + 1))
-    assert answer.found == bool(answer.sources)
+    # A refusal cites nothing, or, for a near-miss, the one paper that lacks the detail.
+    assert bool(answer.sources) if answer.found else len(answer.sources) <= 1
 
 
 class _Tags(HTMLParser):

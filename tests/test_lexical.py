@@ -44,3 +44,15 @@ def test_coverage_bridges_an_english_question_to_a_chinese_abstract():
     terms = tokenize("How does federated learning protect the private data of clients?")
     assert bm25.coverage(terms, set(tokenize(zh))) > bm25.coverage(terms, set(tokenize(other)))
     assert bm25.coverage(terms, set(tokenize(zh))) == pytest.approx(0.4)
+
+
+def test_traditional_and_full_width_chinese_match_simplified():
+    assert tokenize("聯邦學習") == tokenize("联邦学习") == ["c:federated_learning"]
+    assert tokenize("ＬＧＤ在ＣＯＣＯ上提升了多少？") == tokenize("LGD在COCO上提升了多少?")
+
+
+@pytest.mark.parametrize(
+    "question", ["哪些论文涉及联邦学习?", "有没有关于联邦学习的研究?", "什么是联邦学习?"]
+)
+def test_chinese_question_words_are_not_topic_terms(question):
+    assert tokenize(question) == ["c:federated_learning"]

@@ -60,3 +60,10 @@ def test_list_question_detection(question, listing):
 def test_a_list_question_is_its_own_kind_and_a_chinese_one_is_chinese():
     assert resolve("哪些论文研究联邦学习?").kind == "list"
     assert resolve("哪些论文研究联邦学习?").language == "zh"
+
+
+def test_a_question_naming_another_paper_is_about_that_paper_whatever_its_pronouns():
+    history = [{"role": "user", "content": CMT}, {"role": "assistant", "content": "73.0% [1]"}]
+    question = "What is the model size of EMO?"  # "the model" would make it a follow-up
+    assert resolve(question, history, names={"emo", "cmt"}).kind == "standalone"
+    assert resolve("Is the model robust?", history, names={"emo", "cmt"}).subject == CMT

@@ -1,0 +1,50 @@
+"""Near-misses: the paper is found, the detail asked for is not in its abstract."""
+
+import pytest
+
+from rag.answerability import label, unstated
+from rag.prompts import NOT_STATED
+
+CMT = "What NDS does the Cross Modal Transformer reach on nuScenes?"
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What NDS does CMT reach on Waymo?", "Waymo"),
+        ("Which GPU was CMT trained on, and at what FPS does it run?", "GPU, FPS"),
+        ("CMT 用了哪块 GPU?", "GPU"),  # a Chinese question about an English abstract
+    ],
+)
+def test_a_detail_the_abstract_does_not_give_is_named_with_the_paper(small_qa, question, missing):
+    answer = small_qa.ask(question)
+    assert not answer.found
+    assert [s.file for s in answer.sources] == ["1.txt"], "the CMT abstract is cited"
+    language = "zh" if "用了" in question else "en"
+    assert answer.text == NOT_STATED[language].format(paper="CMT", missing=missing)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        CMT,
+        "What does RELIANT mitigate?",
+        "What does RELAINT mitigate?",  # a misspelt name is still the name
+        "LGD在COCO上把RetinaNet提升了多少?",  # the Chinese abstract translated RetinaNet
+    ],
+)
+def test_a_question_the_evidence_answers_is_not_a_near_miss(small_qa, question):
+    assert small_qa.ask(question).found
+
+
+def test_words_that_are_not_names_or_are_bare_numbers_are_never_required(small_qa):
+    query = small_qa.retriever.search(CMT)[:1]
+    passages = small_qa.retriever.passages(query)
+    assert unstated("Is CMT robust, OK? What about 2019 or 31m?", passages) == []
+    assert unstated("What NDS does CMT reach on Waymo?", passages) == ["Waymo"]
+
+
+def test_a_paper_is_labelled_by_the_name_it_defines(small_qa):
+    cmt = small_qa.retriever.search(CMT)[0].abstract
+    assert label(cmt, "What NDS does CMT reach on Waymo?") == "CMT"
+    assert label(cmt) == "Cross Modal Transformer"

@@ -16,13 +16,13 @@ from rag.errors import RagError
 from rag.eval_questions import EvalQuestion, load_questions
 from rag.evaluation import Outcome, Report, evaluate, format_table, summarise
 
-# Measured on the test split when it was first run (2026-11-25); a drop below fails.
+# Measured on the test split (2026-11-25, README); a drop below fails.
 TEST_FLOORS = {
     ("all", "hit@5"): 0.97,
     ("cross-language", "hit@5"): 0.95,
     ("multi", "recall@5"): 0.90,
-    ("all", "key_fact"): 0.55,
-    ("near-miss", "named"): 0.35,
+    ("all", "key_fact"): 0.65,
+    ("near-miss", "named"): 0.45,
     ("off-topic", "refusal_recall"): 1.0,
     ("injection", "refusal_recall"): 1.0,
 }

@@ -37,7 +37,7 @@ build: $(VENV)/.installed        ## (re)build the store in ./store
 bench: $(VENV)/.installed        ## time a cold build and warm ask() calls
 	$(BIN)/python benchmarks/timing.py
 
-eval: $(VENV)/.installed         ## the labelled questions: retrieval and answer figures per kind
+eval: $(VENV)/.installed         ## the test split (never tuned on): retrieval and answer figures per kind
 	$(BIN)/rag eval
 
 compare: $(VENV)/.installed-bench  ## ours against the LangChain tutorial pipeline, side by side

@@ -38,10 +38,9 @@ _QUANTITY = re.compile(
 _FIGURE = re.compile(r"\d")
 # "What framework/method ... ?" asks for a name: the sentence that introduces one answers it.
 _NAME_QUESTION = re.compile(
-    r"\b(?:what|which)\b[^?？]{0,40}?\b(?:framework|method|model|approach|dataset|benchmark|"
-    r"system|algorithm|network|paper|attack|library|tool|simulator|technique|solver|"
-    r"architecture|strategy)s?\b|\b(?:called|named)\b|叫什么|名为|名字|哪种|哪个|"
-    r"什么(?:框架|方法|模型|数据集|基准|算法|攻击)|哪些(?:数据集|模型|方法|基准)",
+    r"\b(?:what|which)\b[^?？]{0,40}?\b(?:framework|method|model|approach|system|algorithm|"
+    r"network|paper|attack|library|tool|simulator|technique|solver|architecture|strategy)s?\b"
+    r"|\b(?:called|named)\b|叫什么|名为|名字|哪种|什么(?:框架|方法|模型|算法|攻击)",
     re.IGNORECASE,
 )
 # "Where is the code?" is answered by the sentence with the link.

@@ -120,7 +120,7 @@ def test_a_draft_is_shown_as_unchecked_with_markers_not_linked():
 
 def test_a_chat_turn_streams_then_keeps_the_answer_with_its_own_sources(qa):
     states = list(chat_turn(qa, CMT, []))
-    assert len(states) > 3 and states[0][-1]["answer"] is None
+    assert len(states) >= 3 and states[0][-1]["answer"] is None
     (turn,) = states[-1]
     assert turn["done"] and "73.0% NDS" in turn["answer"]["text"]
     assert turn["answer"]["sources"][0]["file"] == "004_ab19003648141882.txt"

@@ -29,6 +29,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 # The longest abstract shipped is under 3,000 characters; a line of 20,000 is a file in
 # another format (JSON, one paragraph per file), and embedding it would only truncate it.
 MAX_LINE_CHARS = 20_000
+_LOGGED = 5  # skips logged one by one when nobody collects them; past it, only the count
 _log = logging.getLogger(__name__)
 
 
@@ -142,8 +143,12 @@ def load_corpus(
     if skipped is not None:
         skipped.extend(left_out)
     else:
-        for name, reason in left_out:
+        for name, reason in left_out[:_LOGGED]:
             _log.warning("Skipped %s: %s.", name, reason)
+        if len(left_out) > _LOGGED:
+            _log.warning(
+                "Skipped %d files and records in all; `rag build` lists them.", len(left_out)
+            )
     if not merged.groups:
         why = "; ".join(f"{name}: {reason}" for name, reason in left_out)
         raise CorpusError(

@@ -8,6 +8,7 @@ generation to use (`rag.store_layout`) and what the rows mean (`rag.store`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -123,8 +124,8 @@ def write_collections(
 
 def paper_metadata(abstract: Abstract) -> dict:
     """The chunk metadata a `where` filter reads: language, year, and the words of the
-    authors' names, lower-cased ("Müller, Jörg" -> "müller", "jörg"); absent keys when the
-    corpus has no such metadata (Chroma keeps no empty lists)."""
+    authors' names, lower-cased, accents dropped ("Müller, Jörg" -> "muller", "jorg");
+    keys are absent when the corpus has no such metadata (Chroma keeps no empty lists)."""
     out: dict = {"language": abstract.language}
     if abstract.year is not None:
         out["year"] = abstract.year
@@ -135,9 +136,14 @@ def paper_metadata(abstract: Abstract) -> dict:
 
 
 def author_words(authors: Sequence[str]) -> list[str]:
-    """Every word of the authors' names, lower-cased, once each, in order."""
-    words = (w.casefold() for name in authors for w in re.findall(r"[^\W\d_][\w'-]*", name))
+    """Every word of the authors' names, lower-cased and without accents, once each."""
+    words = (w.casefold() for name in authors for w in re.findall(r"[^\W\d_][\w'-]*", plain(name)))
     return list(dict.fromkeys(words))
+
+
+def plain(name: str) -> str:
+    """The name without accents, so "Garcia" finds "García" and "Muller" finds "Müller"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
 def verify(gen: Path, chunks: int, sentences: int, embedder: Embeddings) -> None:

@@ -118,7 +118,8 @@ def _friendly(command: Callable) -> Callable:
 
 
 def format_answer(answer: Answer) -> str:
-    """The answer, then its numbered sources: title (or derived label), link, places, preview."""
+    """The answer, then its numbered sources: places, title (or derived label) and link,
+    and the sentence used."""
     from rag.citation import heading
 
     lines = [answer.text]
@@ -127,10 +128,8 @@ def format_answer(answer: Answer) -> str:
         lines.append("Sources:")
         for n, s in enumerate(answer.sources, start=1):
             named = heading(s)
-            lines.append(f"  [{n}] {named}")
-            if named.url:
-                lines.append(f"      {named.url}")
-            lines.append(f"      {s.where}  ({s.language}, score {s.score:.2f})")
+            lines.append(f"  [{n}] {s.where}  ({s.language}, score {s.score:.2f})")
+            lines.append(f"      {named}" + (f"  {named.url}" if named.url else ""))
             lines.append(f"      {preview(s)}")
     for notice in answer.notices:
         lines.append(f"Note: {notice}")

@@ -232,3 +232,33 @@ class _Merger:
         group.take(entry, location)
         for key in keys:
             self._by_key.setdefault(key, group)
+
+
+def add_files(corpus_dir: Path | None, files: list[Path]) -> list[str]:
+    """Copy files into the corpus folder (for the chat's upload box); the names they got.
+
+    A file already there with the same content is not copied again; a different file of
+    the same name is kept beside it as `name-2.ext`, never overwritten. Only the base name
+    is used, so an upload cannot write outside the folder.
+
+    Raises:
+        CorpusError: no corpus folder of one's own (the shipped corpus is read-only).
+    """
+    if corpus_dir is None:
+        raise CorpusError(
+            "The shipped corpus cannot take new files: start with a folder of your own, "
+            "e.g. `rag ui --corpus my-abstracts/`."
+        )
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    added = []
+    for source in files:
+        name = Path(source).name.lstrip(".") or "upload.txt"
+        data = Path(source).read_bytes()
+        target, n = corpus_dir / name, 1
+        while target.exists() and target.read_bytes() != data:
+            n += 1
+            target = corpus_dir / f"{Path(name).stem}-{n}{Path(name).suffix}"
+        if not target.exists():
+            target.write_bytes(data)
+            added.append(target.name)
+    return added

@@ -57,15 +57,13 @@ def _key(name: str) -> str:
 def field_names(names: list[str], columns: dict[str, str]) -> dict[str, str]:
     """Our field -> the name it has among `names`, for the fields found.
 
-    Raises:
-        Unreadable: a name of `columns` is not among `names`.
+    A name of `columns` wins where the file has it; a file without it (one mapping serves
+    every file of the folder) falls back to the usual names.
     """
     by_key = {_key(n): n for n in names}
-    found = {}
-    for field, wanted in columns.items():
-        if _key(wanted) not in by_key:
-            raise Unreadable(f"no column {wanted!r} for {field} (it has: {', '.join(names)})")
-        found[field] = by_key[_key(wanted)]
+    found = {
+        field: by_key[_key(wanted)] for field, wanted in columns.items() if _key(wanted) in by_key
+    }
     for field, aliases in ALIASES.items():
         if field not in found:
             name = next((by_key[a] for a in aliases if a in by_key), None)

@@ -169,3 +169,16 @@ def test_a_file_added_while_serving_is_answered_without_a_restart(tmp_path, embe
     answer = qa.ask("Which method handles noisy labels by disagreement?")
     assert answer.found and answer.sources[0].title == "Co-teaching+ Revisited"
     assert qa.ask("What NDS does CMT reach on nuScenes?").sources[0].file == "refs.bib"
+
+
+@pytest.mark.slow  # imports Gradio and builds the page
+@pytest.mark.parametrize("read_only", [False, True])
+def test_the_chat_page_has_a_year_filter_and_an_upload_box_unless_read_only(mixed, read_only):
+    from ui.app import create_app
+
+    qa = QA(
+        mixed.settings.replace(ui_read_only=read_only), embedder=mixed.embedder, index=mixed.index
+    )
+    ids = {c.get("props", {}).get("elem_id") for c in create_app(qa).config["components"]}
+    assert "years" in ids
+    assert ("upload" in ids) is not read_only

@@ -118,8 +118,8 @@ def _friendly(command: Callable) -> Callable:
 
 
 def format_answer(answer: Answer) -> str:
-    """The answer, then its numbered sources: places, title (or derived label) and link,
-    and the sentence used."""
+    """The answer, then its numbered sources: places, the sentence used, and the paper's
+    title, first author and year (or a derived label) with its link."""
     from rag.citation import heading
 
     lines = [answer.text]
@@ -129,8 +129,8 @@ def format_answer(answer: Answer) -> str:
         for n, s in enumerate(answer.sources, start=1):
             named = heading(s)
             lines.append(f"  [{n}] {s.where}  ({s.language}, score {s.score:.2f})")
-            lines.append(f"      {named}" + (f"  {named.url}" if named.url else ""))
             lines.append(f"      {preview(s)}")
+            lines.append(f"      {named}" + (f"  {named.url}" if named.url else ""))
     for notice in answer.notices:
         lines.append(f"Note: {notice}")
     return "\n".join(lines)

@@ -73,7 +73,7 @@ class BuildReport:
     sentences: int
     seconds: float
     embedded: int = 0  # texts embedded; the rest were reused from the serving generation
-    skipped: tuple[tuple[str, str], ...] = ()  # (file, reason) of corpus files left out
+    skipped: tuple[tuple[str, str], ...] = ()  # (file or file:line, reason) of what was left out
 
 
 @dataclass

@@ -1,14 +1,19 @@
 """Readers: every format of tests/data/formats read with its metadata, its awkward parts,
 the records it skips, and duplicates merged across formats. No store: milliseconds."""
 
+import csv
+import io
+import json
 from pathlib import Path
 
+import hypothesis.strategies as st
 import pytest
+from hypothesis import given, settings
 
 from rag.citation import derived_label, heading
 from rag.corpus import add_files, load_corpus, parse_columns
 from rag.errors import CorpusError, QuestionError
-from rag.readers import parse_arxiv, parse_doi, parse_year, split_authors
+from rag.readers import parse_arxiv, parse_doi, parse_year, read_entries, split_authors
 from rag.scope import check, parse_years
 from rag.types import Abstract
 
@@ -195,3 +200,30 @@ def test_uploaded_files_never_overwrite_and_the_shipped_corpus_takes_none(tmp_pa
     assert (corpus / "refs.bib").read_text("utf-8") == "one"
     with pytest.raises(CorpusError, match="--corpus"):
         add_files(None, [first])
+
+
+# Abstract-like text: printable letters, CJK, punctuation, quotes, commas, tabs and line
+# breaks inside (what CSV quoting and JSON escaping must carry), not only whitespace.
+TEXT = st.text(
+    alphabet=st.characters(
+        codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp"), include_characters="\n\t"
+    ),
+    min_size=1,
+    max_size=200,
+).filter(lambda t: t.strip())
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(TEXT, min_size=1, max_size=4))
+def test_any_abstract_written_by_csv_or_json_lines_reads_back_collapsed(tmp_path_factory, texts):
+    folder = tmp_path_factory.mktemp("roundtrip")
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf)
+    writer.writerow(["Title", "Abstract"])
+    writer.writerows([f"T{i}", t] for i, t in enumerate(texts))
+    entries, skipped = read_entries(folder / "a.csv", buf.getvalue())
+    assert skipped == [] and [e.text for e in entries] == [" ".join(t.split()) for t in texts]
+    lines = "\n".join(json.dumps({"title": f"T{i}", "abstract": t}) for i, t in enumerate(texts))
+    entries, skipped = read_entries(folder / "a.jsonl", lines)
+    assert [e.line for e in entries] == list(range(1, len(texts) + 1))
+    assert [e.text for e in entries] == [" ".join(t.split()) for t in texts]

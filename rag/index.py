@@ -50,8 +50,8 @@ class Index:
     """An opened store generation with its lexical index and term sets, read-only."""
 
     store: Store
-    bm25: BM25  # over the chunks, in `store.chunks` order
-    abstract_terms: dict[str, frozenset[str]]  # abstract id -> tokenize() of its text
+    bm25: BM25  # over the chunks, in `store.chunks` order (a first chunk with its title)
+    abstract_terms: dict[str, frozenset[str]]  # abstract id -> tokenize() of title and text
     sentence_terms: dict[str, tuple[frozenset[str], ...]]  # abstract id -> per sentence
     chunks_per_language: dict[str, int]
     # Names that identify one paper: tokens written like a name (CMT, RevCol, FedGS,
@@ -72,10 +72,21 @@ class Index:
             )
             for aid, spans in store.sentence_spans.items()
         }
+        # A title is searched with its abstract: with the first chunk by BM25, and in the
+        # abstract's terms, so a question naming a paper's title finds it.
+        titles = {aid: a.title or "" for aid, a in store.abstracts.items()}
         return cls(
             store=store,
-            bm25=BM25([c.text for c in store.chunks]),
-            abstract_terms={aid: frozenset(tokenize(a.text)) for aid, a in store.abstracts.items()},
+            bm25=BM25(
+                [
+                    f"{titles[c.abstract_id]} {c.text}" if c.index == 0 else c.text
+                    for c in store.chunks
+                ]
+            ),
+            abstract_terms={
+                aid: frozenset(tokenize(f"{titles[aid]} {a.text}"))
+                for aid, a in store.abstracts.items()
+            },
             sentence_terms=sentence_terms,
             chunks_per_language=counts,
             names=paper_names(store.abstracts.values()),
@@ -84,7 +95,7 @@ class Index:
     @classmethod
     def load(cls, settings: Settings, embedder: Embeddings, *, progress: bool = True) -> Index:
         """Open the store, building it first when missing or stale, rebuilding it if damaged."""
-        abstracts = load_corpus(settings.store.corpus_dir)
+        abstracts = load_corpus(settings.store.corpus_dir, columns=settings.store.column_map)
         if not is_current(settings, abstracts):
             build_store(settings, abstracts, embedder, progress=progress)
         try:

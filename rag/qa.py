@@ -42,6 +42,8 @@ from rag.llm import make_chat_model
 from rag.prompts import NOT_FOUND, NOT_STATED
 from rag.query import Query, resolve
 from rag.retrieval import Hit, HybridRetriever
+from rag.scope import Scope
+from rag.scope import check as check_scope
 from rag.store import open_store
 from rag.types import MARKER, Answer, Relevance, Source
 
@@ -57,6 +59,7 @@ class Retrieved:
     retriever: HybridRetriever  # of the index the hits came from
     vector: np.ndarray  # the question's own embedding
     answerer: str
+    scope: Scope | None = None
 
 
 class QA:
@@ -135,13 +138,23 @@ class QA:
             return self.answerers[name]
 
     def ask(
-        self, question: str, history: Sequence[dict] | None = None, *, answerer: str | None = None
+        self,
+        question: str,
+        history: Sequence[dict] | None = None,
+        *,
+        answerer: str | None = None,
+        where: dict | None = None,
     ) -> Answer:
         """Answer a question; see `rag.ask` for the contract. The last item of `stream`."""
-        return deque(self.stream(question, history, answerer=answerer), maxlen=1)[0]
+        return deque(self.stream(question, history, answerer=answerer, where=where), maxlen=1)[0]
 
     def stream(
-        self, question: str, history: Sequence[dict] | None = None, *, answerer: str | None = None
+        self,
+        question: str,
+        history: Sequence[dict] | None = None,
+        *,
+        answerer: str | None = None,
+        where: dict | None = None,
     ) -> Iterator[Answer]:
         """Yield the answer as it grows; the last one yielded is final (and checked).
 
@@ -149,9 +162,10 @@ class QA:
         markers point at all the retrieved sources. The last `Answer` is the checked one
         (unsupported sentences and citations gone, markers renumbered), or the extractive
         answer with a notice if the model failed. `answerer` picks a backend for this call;
-        None means `Settings.answer.answerer`.
+        None means `Settings.answer.answerer`. `where` limits the papers it may cite (see
+        `rag.ask`).
         """
-        request = {"question": question, "history": history, "answerer": answerer}
+        request = {"question": question, "history": history, "answerer": answerer, "where": where}
         yield from self.chain.stream(request)
 
     def rank(self, question: str, history: Sequence[dict] | None = None) -> list[Hit]:
@@ -160,19 +174,20 @@ class QA:
         vector = self.embedder.embed_query(query.search_text)
         return self.retriever.search(query.search_text, vector)
 
-    def _resolve(self, request: dict) -> tuple[Query, str]:
+    def _resolve(self, request: dict) -> tuple[Query, str, Scope | None]:
         messages = _messages(validate(request["question"], request["history"]))
+        scope = check_scope(request.get("where"))
         query = resolve(clean_text(request["question"]).strip(), messages, self.index.names)
-        return query, request["answerer"] or self.settings.answer.answerer
+        return query, request["answerer"] or self.settings.answer.answerer, scope
 
-    def _retrieve(self, resolved: tuple[Query, str]) -> Retrieved:
-        query, answerer = resolved
+    def _retrieve(self, resolved: tuple[Query, str, Scope | None]) -> Retrieved:
+        query, answerer, scope = resolved
         retriever = self.retriever
         vector = np.asarray(self.embedder.embed_query(query.search_text), dtype=np.float32)
-        hits = retriever.retrieve(query, vector)
+        hits = retriever.retrieve(query, vector, scope)
         if query.subject and hits:  # sentences are scored on the question itself
             vector = np.asarray(self.embedder.embed_query(query.text), dtype=np.float32)
-        return Retrieved(query, hits, retriever, vector, answerer)
+        return Retrieved(query, hits, retriever, vector, answerer, scope)
 
     def _answer(self, inputs: Iterator[Retrieved]) -> Iterator[Answer]:
         for x in inputs:
@@ -231,6 +246,10 @@ def _source(hit: Hit, highlights: Sequence) -> Source:
         locations=a.locations,
         highlights=tuple(sorted(highlights, key=lambda s: s.start)),
         relevance=Relevance(hit.dense, hit.coverage, hit.matched),
+        title=a.title,
+        authors=a.authors,
+        year=a.year,
+        url=a.url,
     )
 
 
@@ -253,6 +272,7 @@ def ask(
     *,
     settings: Settings | None = None,
     answerer: str | None = None,
+    where: dict | None = None,
 ) -> Answer:
     """Answer a question about the abstracts, citing them.
 
@@ -264,6 +284,9 @@ def ask(
         answerer: 'extractive', 'llamacpp' or 'openai' for this call; None means
             `settings.answer.answerer`. A generative backend that fails gives the
             extractive answer with a notice in `Answer.notices`.
+        where: only papers in this scope may be cited: `{"year": {"$gte": 2022}}`,
+            `{"year": 2021, "authors": "Müller"}` (rag/scope.py). The filter runs in the
+            store, on the metadata of BibTeX, RIS, CSV and JSON corpus files.
 
     Returns:
         `Answer` with `[n]` markers in `text` referring to `sources[n-1]`; `found` is False
@@ -276,7 +299,8 @@ def ask(
     Raises:
         QuestionTypeError: question is not a string, or history is malformed (a TypeError).
         QuestionError: question is empty or too long, a history role is unknown, or the
-            history is too long (a ValueError).
+            history is too long, or `where` is malformed (a ValueError).
     """
     validate(question, history)  # before loading anything: a bad call fails fast
-    return get_qa(settings).ask(question, history, answerer=answerer)
+    check_scope(where)
+    return get_qa(settings).ask(question, history, answerer=answerer, where=where)

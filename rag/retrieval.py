@@ -22,6 +22,9 @@ their thresholds and it shares at least one term with the question, or when its 
 passes its own threshold; with none relevant the question is refused. Both thresholds were tuned on
 the labelled questions of `rag eval` (see `rag/config.py`).
 
+A `Scope` (rag/scope.py: years, authors) narrows both sides alike: a Chroma `where` on
+the dense side, the same test in memory on the lexical side.
+
 `HybridRetriever.retrieve` takes a resolved `Query` (rag/query.py: a follow-up is searched
 with its subject) and keeps what an answer draws on: the subject's abstract for a
 follow-up, up to `list_k` abstracts for a list question, else `top_k`. `passages` hands
@@ -49,6 +52,7 @@ from rag.corpus import detect_language
 from rag.index import Index
 from rag.lexical import tokenize
 from rag.query import Query
+from rag.scope import Scope, chroma_where
 from rag.types import Abstract, Span
 
 
@@ -114,14 +118,15 @@ class HybridRetriever(BaseRetriever):
     embedder: Embeddings
     settings: Settings
 
-    def dense_scores(self, vector: Sequence[float]) -> dict[str, float]:
-        """Best chunk cosine per abstract, from one candidate list per language."""
+    def dense_scores(self, vector: Sequence[float], scope: Scope | None = None) -> dict[str, float]:
+        """Best chunk cosine per abstract, from one candidate list per language; only
+        abstracts in `scope`, filtered by Chroma."""
         dense: dict[str, float] = {}
         for lang, count in self.index.chunks_per_language.items():
             result = self.index.store.chunks_collection.query(
                 query_embeddings=[np.asarray(vector, dtype=np.float32)],
                 n_results=min(self.settings.retrieval.fetch_k, count),
-                where={"language": lang},
+                where=chroma_where(scope, language=lang),
                 include=["metadatas", "distances"],
             )
             for meta, distance in zip(result["metadatas"][0], result["distances"][0], strict=True):
@@ -129,14 +134,24 @@ class HybridRetriever(BaseRetriever):
                 dense[aid] = max(dense.get(aid, -1.0), 1.0 - distance)
         return dense
 
-    def search(self, query: str, query_vector: Sequence[float] | None = None) -> list[Hit]:
-        """Abstracts for the query, relevant ones first, each group best first."""
+    def search(
+        self,
+        query: str,
+        query_vector: Sequence[float] | None = None,
+        scope: Scope | None = None,
+    ) -> list[Hit]:
+        """Abstracts for the query (only those in `scope`), relevant ones first, each group
+        best first."""
         s = self.settings.retrieval
         index = self.index
         vector = query_vector if query_vector is not None else self.embedder.embed_query(query)
-        dense = self.dense_scores(vector)
+        dense = self.dense_scores(vector, scope)
         terms = tokenize(query)
         lexical_scores = index.bm25.scores(terms)
+        if scope:  # the lexical side honours the same scope as the Chroma filter
+            for i, chunk in enumerate(index.store.chunks):
+                if not scope.matches(index.store.abstracts[chunk.abstract_id]):
+                    lexical_scores[i] = 0.0
         best = sorted(range(len(lexical_scores)), key=lambda i: -lexical_scores[i])[: s.fetch_k]
         candidates = set(dense) | {
             index.store.chunks[i].abstract_id for i in best if lexical_scores[i] > 0
@@ -176,13 +191,15 @@ class HybridRetriever(BaseRetriever):
         hits.sort(key=lambda h: (not h.relevant, -h.rank_score))
         return hits
 
-    def retrieve(self, query: Query, vector: Sequence[float]) -> list[Hit]:
-        """The relevant abstracts an answer to `query` draws on, best first.
+    def retrieve(
+        self, query: Query, vector: Sequence[float], scope: Scope | None = None
+    ) -> list[Hit]:
+        """The relevant abstracts (in `scope`) an answer to `query` draws on, best first.
 
         A follow-up asks more about the conversation's subject: answer from it alone. A
         list question ("Which papers...?") wants every abstract on its topic.
         """
-        hits = [h for h in self.search(query.search_text, vector) if h.relevant]
+        hits = [h for h in self.search(query.search_text, vector, scope) if h.relevant]
         keep = {
             "follow-up": 1,
             "list": self.settings.retrieval.list_k,

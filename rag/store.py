@@ -3,7 +3,8 @@
 A store is a series of generations (see `rag.store_layout` for the files). Each holds
     chroma/        collection "chunks" (searched) and "sentences" (evidence), cosine space
     manifest.json  fingerprint of corpus + settings, counts, and every abstract with its
-                   locations; written last, so a generation with a manifest is complete
+                   locations and metadata (title, authors, year, url); written last, so a
+                   generation with a manifest is complete
 
 A build reuses the vectors of unchanged abstracts from the serving generation (the id is
 a hash of the text, so same id and same chunking settings and model mean same vectors),
@@ -57,6 +58,8 @@ def fingerprint(abstracts: Sequence[Abstract], settings: Settings) -> str:
         h.update(a.id.encode())
         h.update(a.text.encode())
         h.update("|".join(str(loc) for loc in a.locations).encode())
+        if a.title or a.authors or a.year or a.url:  # the seed format's stores stay current
+            h.update(json.dumps([a.title, a.authors, a.year, a.url]).encode())
     return h.hexdigest()
 
 
@@ -70,7 +73,7 @@ class BuildReport:
     sentences: int
     seconds: float
     embedded: int = 0  # texts embedded; the rest were reused from the serving generation
-    skipped: tuple[tuple[str, str], ...] = ()  # (file, reason) of corpus files left out
+    skipped: tuple[tuple[str, str], ...] = ()  # (file or file:line, reason) of what was left out
 
 
 @dataclass
@@ -224,9 +227,8 @@ def _write_generation(
     """Write, verify and switch to a new generation; on any failure it is deleted."""
     gen = layout.new_generation(path)
     try:
-        languages = {a.id: a.language for a in abstracts}
         chroma.write_collections(
-            gen, rows.chunks, rows.sentences, rows.texts, vectors, embedder, languages
+            gen, rows.chunks, rows.sentences, rows.texts, vectors, embedder, abstracts
         )
         manifest = _manifest(settings, abstracts, rows.chunks, rows.sentences, vectors)
         layout.write_manifest(gen, manifest)
@@ -336,7 +338,11 @@ def _read(gen: Path, manifest: dict, embedder: Embeddings) -> Store:
     """The generation's abstracts, chunks, sentence spans and sentence vectors, in memory."""
     abstracts = {
         a["id"]: Abstract(
-            a["id"], a["text"], a["language"], tuple(Location(**loc) for loc in a["locations"])
+            **{
+                **a,
+                "locations": tuple(Location(**loc) for loc in a["locations"]),
+                "authors": tuple(a.get("authors", ())),
+            }
         )
         for a in manifest["abstracts"]
     }

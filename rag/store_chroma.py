@@ -7,14 +7,16 @@ generation to use (`rag.store_layout`) and what the rows mean (`rag.store`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.errors import StoreError
-from rag.types import Chunk, Span
+from rag.types import Abstract, Chunk, Span
 
 CHUNKS = "chunks"
 SENTENCES = "sentences"
@@ -79,13 +81,16 @@ def write_collections(
     rows: Sequence[tuple[str, str]],
     vectors: np.ndarray,
     embedder: Embeddings,
-    languages: Mapping[str, str],
+    abstracts: Sequence[Abstract],
 ) -> None:
     """Create both collections; `rows`/`vectors` hold the chunks first, then the sentences.
 
-    `languages` maps abstract id to "en"/"zh": retrieval queries each language's chunks
-    apart (a `where` filter on this metadata), against the same-language bias.
+    Each chunk carries its abstract's `language` ("en"/"zh": retrieval queries each
+    language's chunks apart, against the same-language bias) and, when the corpus gives
+    them, its `year` and `authors` (see `paper_metadata`), so a question's scope is a
+    `where` filter that runs in the database.
     """
+    papers = {a.id: paper_metadata(a) for a in abstracts}
     db = client(gen)
     function = ChromaEmbeddingFunction(embedder)
     space = {"hnsw": {"space": "cosine"}}
@@ -96,8 +101,8 @@ def write_collections(
         embeddings=vectors[:n],
         metadatas=[
             {
+                **papers[c.abstract_id],
                 "abstract_id": c.abstract_id,
-                "language": languages[c.abstract_id],
                 "index": c.index,
                 "start": c.span.start,
                 "end": c.span.end,
@@ -115,6 +120,30 @@ def write_collections(
             for aid, i, s in sentences
         ],
     )
+
+
+def paper_metadata(abstract: Abstract) -> dict:
+    """The chunk metadata a `where` filter reads: language, year, and the words of the
+    authors' names, lower-cased, accents dropped ("Müller, Jörg" -> "muller", "jorg");
+    keys are absent when the corpus has no such metadata (Chroma keeps no empty lists)."""
+    out: dict = {"language": abstract.language}
+    if abstract.year is not None:
+        out["year"] = abstract.year
+    words = author_words(abstract.authors)
+    if words:
+        out["authors"] = words
+    return out
+
+
+def author_words(authors: Sequence[str]) -> list[str]:
+    """Every word of the authors' names, lower-cased and without accents, once each."""
+    words = (w.casefold() for name in authors for w in re.findall(r"[^\W\d_][\w'-]*", plain(name)))
+    return list(dict.fromkeys(words))
+
+
+def plain(name: str) -> str:
+    """The name without accents, so "Garcia" finds "García" and "Muller" finds "Müller"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
 def verify(gen: Path, chunks: int, sentences: int, embedder: Embeddings) -> None:

@@ -21,7 +21,8 @@ def cited(text: str) -> list[int]:
 
 @dataclass(frozen=True)
 class Location:
-    """One place an abstract appears: a corpus file name and a 1-based line number."""
+    """One place an abstract appears: a corpus file name and the 1-based line its entry
+    starts on (a BibTeX entry's `@`, a RIS record's `TY`, a CSV row, a JSON object)."""
 
     file: str
     line: int
@@ -38,6 +39,11 @@ class Abstract:
     text: str  # exactly as in the corpus line, without the line break
     language: str  # "en" or "zh"
     locations: tuple[Location, ...]
+    # What the corpus says of the paper; None or empty when it says nothing (the seed format).
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    url: str | None = None  # the entry's URL, else its DOI's or its arXiv page
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,10 @@ class Source:
     locations: tuple[Location, ...] = ()
     highlights: tuple[Span, ...] = ()  # the sentences the answer used
     relevance: Relevance | None = None
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    url: str | None = None
 
     @property
     def where(self) -> str:

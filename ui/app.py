@@ -6,7 +6,8 @@ port; `ui.serve.launch()` checks the address, builds the store if needed, then s
 - Chat: the conversation is our own escaped HTML (`ui/render.py`): each answer keeps its
   own source cards, `[n]` opens its card, Copy gives plain text, and a generated answer is
   marked as a draft until its citations are checked. Stop, Regenerate and Edit last
-  question act on the last turn. Settings (answerer, sources per answer) are in the page.
+  question act on the last turn. Settings (answerer, sources per answer, years) are in
+  the page.
 - Saved conversations live in the browser (`ui/chats.py`): a reload keeps them.
 - Corpus: browse and search the abstracts, see the store, rebuild it with a progress bar.
 - API: `/chat` (message, optional history -> answer text with `[n]`) and `/ask` (the same
@@ -32,6 +33,7 @@ from rag.config import Settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
 from rag.llm import BACKENDS, unavailable  # noqa: E402
 from rag.qa import QA  # noqa: E402
+from rag.scope import parse_years  # noqa: E402
 from ui import chats, corpus_view, render  # noqa: E402
 from ui.assets import CSS, HEAD  # noqa: E402
 from ui.chat import answer_dict, chat_turn, log_answer, stop  # noqa: E402
@@ -94,18 +96,35 @@ def create_app(qa: QA) -> gr.Blocks:
             )
         return variants[k]
 
-    def respond(message: str, turns: list, answerer: str, top_k: float) -> Iterator[tuple]:
+    def respond(
+        message: str, turns: list, answerer: str, top_k: float, years: str = ""
+    ) -> Iterator[tuple]:
         if not (message or "").strip():  # an empty submit changes nothing
             yield gr.skip(), gr.skip(), gr.skip()
             return
-        for now in chat_turn(pipeline(top_k), message, turns or [], answerer or None):
+        try:
+            where = {"year": parse_years(years)} if (years or "").strip() else None
+        except RagError as err:
+            now = [
+                *(turns or []),
+                {
+                    "question": message,
+                    "answer": None,
+                    "error": str(err),
+                    "done": True,
+                    "stopped": False,
+                },
+            ]
+            yield "", now, render.conversation_html(now)
+            return
+        for now in chat_turn(pipeline(top_k), message, turns or [], answerer or None, where):
             yield "", now, render.conversation_html(now)
 
-    def regenerate(turns: list, answerer: str, top_k: float) -> Iterator[tuple]:
+    def regenerate(turns: list, answerer: str, top_k: float, years: str = "") -> Iterator[tuple]:
         if not turns:
             yield gr.skip(), gr.skip(), gr.skip()
             return
-        yield from respond(turns[-1]["question"], turns[:-1], answerer, top_k)
+        yield from respond(turns[-1]["question"], turns[:-1], answerer, top_k, years)
 
     def edit_last(turns: list) -> tuple:
         if not turns:
@@ -227,18 +246,24 @@ def create_app(qa: QA) -> gr.Blocks:
                     label="Most sources per answer",
                     elem_id="top-k",
                 )
+                years = gr.Textbox(
+                    label="Only papers of these years",
+                    placeholder="2022, 2022.., ..2021 or 2020..2022 (empty: all)",
+                    max_lines=1,
+                    elem_id="years",
+                )
             gr.Examples(list(EXAMPLES), inputs=box, label="Examples")
         with gr.Tab("Corpus"):
             corpus_view.build(qa)
 
-        asking = [box, turns, answerer, top_k]
+        asking = [box, turns, answerer, top_k, years]
         shown = [box, turns, conversation]
         keep = {"fn": save, "inputs": [saved, chat_id, turns], "outputs": [saved, listing, title]}
         private = {"api_visibility": "private"}
         events = [
             box.submit(respond, asking, shown, **private),
             send.click(respond, asking, shown, **private),
-            again.click(regenerate, [turns, answerer, top_k], shown, **private),
+            again.click(regenerate, [turns, answerer, top_k, years], shown, **private),
         ]
         for event in events:
             event.then(**keep, **private)

@@ -39,6 +39,8 @@ CSS = """
 .msg mark a { color: #1e3a8a; }
 .source-card .meta { color: #374151; font-size: 0.9em; margin: 4px 0; }
 .source-card .why { color: #374151; font-size: 0.9em; margin: 4px 0; }
+.source-card .paper { color: #374151; font-size: 0.9em; margin: 4px 0; }
+.source-card .derived { font-weight: 400; font-style: italic; }
 .banner { border: 2px solid #92400e; background: #fffbeb; color: #451a03; border-radius: 8px;
           padding: 8px 12px; }
 .corpus-list { max-height: 60vh; overflow-y: auto; }
@@ -63,6 +65,7 @@ button[role="tab"].selected { color: #1d4ed8; }
 .dark .msg mark a { color: #1e3a8a; }
 .dark .source-card .meta { color: #d1d5db; }
 .dark .source-card .why { color: #d1d5db; }
+.dark .source-card .paper { color: #d1d5db; }
 .dark .banner { background: #1c1917; color: #fde68a; border-color: #fbbf24; }
 .dark .corpus-item { color: #f3f4f6; border-color: #374151; }
 .dark .corpus-item .meta { color: #d1d5db; }

@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Iterator
 
+from rag.citation import heading
 from rag.errors import RagError
 from rag.qa import QA
 from rag.types import Answer, Source
@@ -24,9 +25,20 @@ log = logging.getLogger("ui.requests")
 
 
 def source_dict(s: Source) -> dict:
-    """A cited abstract as JSON: what the cards and the `/ask` API show."""
+    """A cited abstract as JSON: what the cards and the `/ask` API show.
+
+    `heading` names the paper ("Title — First Author et al. (Year)"); `derived` is True
+    when the corpus gave no title and `heading` is a label made from the abstract.
+    """
     r = s.relevance
+    named = heading(s)
     return {
+        "title": s.title,
+        "authors": list(s.authors),
+        "year": s.year,
+        "url": s.url,
+        "heading": named.text,
+        "derived": named.derived,
         "id": s.id,
         "text": s.text,
         "file": s.file,
@@ -66,9 +78,14 @@ def history_of(turns: list[dict], window: int) -> list[dict]:
 
 
 def chat_turn(
-    qa: QA, question: str, turns: list[dict], answerer: str | None = None
+    qa: QA,
+    question: str,
+    turns: list[dict],
+    answerer: str | None = None,
+    where: dict | None = None,
 ) -> Iterator[list[dict]]:
-    """Ask `question` after `turns`; yield the conversation each time the answer grows.
+    """Ask `question` after `turns` (only of papers in `where`, see `rag.ask`); yield the
+    conversation each time the answer grows.
 
     A question the library rejects (`RagError`) becomes a turn with its `error` set.
     """
@@ -77,7 +94,7 @@ def chat_turn(
     yield [*turns, turn]
     started, answer = time.monotonic(), None
     try:
-        for answer in qa.stream(question, history, answerer=answerer):
+        for answer in qa.stream(question, history, answerer=answerer, where=where):
             turn = {**turn, "answer": answer_dict(answer)}
             yield [*turns, turn]
     except RagError as err:

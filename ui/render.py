@@ -16,6 +16,8 @@ from __future__ import annotations
 import html
 import re
 
+from rag.citation import DERIVED
+
 # \href{url}{text} -> text; \cite{...} -> nothing; \cmd{text} -> text; \% -> %
 _HREF = re.compile(r"\\href\{([^{}]*)\}\{([^{}]*)\}")
 _CITE = re.compile(r"~?\\cite[tp]?\{[^{}]*\}")
@@ -97,13 +99,30 @@ def why(source: dict) -> str:
     )
 
 
+def paper(source: dict) -> str:
+    """What the corpus says of the paper: every author, the year, the link; escaped, and
+    empty when it says nothing (the seed format)."""
+    parts = []
+    if source.get("authors"):
+        parts.append(html.escape("; ".join(source["authors"])))
+    if source.get("year"):
+        parts.append(str(int(source["year"])))
+    url = source.get("url") or ""
+    if url.startswith(("http://", "https://")):  # never a javascript: or data: link
+        parts.append(rich(url))
+    return f'<p class="paper">{" · ".join(parts)}</p>' if parts else ""
+
+
 def card(source: dict, card_id: str, n: int, *, open_: bool) -> str:
-    """One expandable card for a cited abstract."""
+    """One expandable card for a cited abstract, headed by the paper's name: "Title — First
+    Author et al. (Year)", or a label derived from the abstract, marked so."""
     language = LANGUAGES.get(source["language"], source["language"])
+    name = source.get("heading") or f"{source['file']}:{source['line']}"
+    mark = f' <span class="derived">({DERIVED})</span>' if source.get("derived") else ""
     return (
         f'<details class="source-card" id="{card_id}"{" open" if open_ else ""}>'
-        f"<summary>[{n}] {html.escape(source['file'])}:{source['line']} · {language} · "
-        f"score {source['score']:.2f}</summary>"
+        f"<summary>[{n}] {html.escape(name)}{mark} · {language} · "
+        f"score {source['score']:.2f}</summary>{paper(source)}"
         f'<p lang="{html.escape(source["language"])}">{highlighted(source)}</p>'
         f'<p class="meta">Appears at: {html.escape(source["where"])} · id '
         f"{html.escape(source['id'])}</p>{why(source)}</details>"

@@ -63,8 +63,8 @@ def _states(word: str, parts: set[str], passage: Passage) -> bool:
 
 
 def label(abstract: Abstract, question: str = "") -> str:
-    """A short name for the paper: the name the question calls it by, else the name the
-    abstract gives its method, its first acronym, or its first words."""
+    """A short name for the paper: the name the question calls it by, else its title, the
+    name the abstract gives its method, its first acronym, or its first words."""
     text = abstract.text
     asked = _SPECIFIC.findall(question)
     for word in asked:  # the name the abstract defines: "... Transformer (CMT)"
@@ -73,6 +73,8 @@ def label(abstract: Abstract, question: str = "") -> str:
     for word in asked:
         if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
             return word
+    if abstract.title:
+        return abstract.title
     for found in (_CALLED.search(text), _PARENS.search(text)):
         if found:
             return found.group(1).strip()

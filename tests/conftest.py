@@ -22,7 +22,16 @@ from rag.embeddings import get_embedder
 from rag.store import build_store
 
 # Modules that start processes or servers, or time real loads: the full tier only.
-SLOW_MODULES = {"test_cli", "test_load", "test_ui", "test_llm", "test_store_layout", "test_fuzz"}
+SLOW_MODULES = {
+    "test_cli",
+    "test_load",
+    "test_ui",
+    "test_llm",
+    "test_store_layout",
+    "test_fuzz",
+    "test_browser",
+    "test_formats_browser",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

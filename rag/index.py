@@ -1,7 +1,7 @@
 """The Index: everything built once per store generation, shared by every question.
 
 An `Index` holds the opened store (abstracts, chunks, sentence spans and vectors, the
-Chroma collection) and what is derived from it: the BM25 index over chunks, the term set
+chunk search) and what is derived from it: the BM25 index over chunks, the term set
 of every abstract and of every sentence, and how many chunks each language has. Making
 these costs a second or more (jieba tokenizes the whole corpus); a question then only
 reads them. A new generation swapped in by `rag build` gets a new `Index`
@@ -26,7 +26,6 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag import store_layout as layout
 from rag.config import Settings
 from rag.corpus import load_corpus
 from rag.errors import StoreError
@@ -99,9 +98,9 @@ class Index:
         return self.store.generation
 
     def is_served(self) -> bool:
-        """Whether this is still the generation the store serves (one small file read)."""
+        """Whether this is still the generation the store serves (one small read or request)."""
         try:
-            return layout.current_generation(self.store.path) == self.generation
+            return self.store.still_served()
         except StoreError:
             return True  # a damaged pointer: keep answering from what is open
 

@@ -1,13 +1,13 @@
 """Retrieval: conversation-aware query building and bilingual hybrid abstract search.
 
-Chunks are searched two ways: by cosine similarity of embeddings in Chroma, and lexically
-with BM25 over jieba/word tokens. Each abstract takes the best score of its chunks (chunks
-vote for their abstract).
+Chunks are searched two ways: by cosine similarity of embeddings (the store's `search`),
+and lexically with BM25 over jieba/word tokens. Each abstract takes the best score of its
+chunks (chunks vote for their abstract).
 
 The dense side guards against same-language bias. A multilingual model scores an English
 question higher against *every* English abstract than against any Chinese one, so the
 right Chinese abstract can rank 15th on raw cosine while ranking 1st among Chinese ones.
-So each language gets its own candidate list (a Chroma query filtered by language), and an
+So each language gets its own candidate list (a search filtered by language), and an
 abstract's dense score is its margin over its language's mean, in standard deviations:
 
     z = (cosine - mean of its language's candidates) / their standard deviation
@@ -118,15 +118,9 @@ class HybridRetriever(BaseRetriever):
         """Best chunk cosine per abstract, from one candidate list per language."""
         dense: dict[str, float] = {}
         for lang, count in self.index.chunks_per_language.items():
-            result = self.index.store.chunks_collection.query(
-                query_embeddings=[np.asarray(vector, dtype=np.float32)],
-                n_results=min(self.settings.retrieval.fetch_k, count),
-                where={"language": lang},
-                include=["metadatas", "distances"],
-            )
-            for meta, distance in zip(result["metadatas"][0], result["distances"][0], strict=True):
-                aid = meta["abstract_id"]
-                dense[aid] = max(dense.get(aid, -1.0), 1.0 - distance)
+            n = min(self.settings.retrieval.fetch_k, count)
+            for aid, cosine in self.index.store.search(vector, n, lang):
+                dense[aid] = max(dense.get(aid, -1.0), cosine)
         return dense
 
     def search(self, query: str, query_vector: Sequence[float] | None = None) -> list[Hit]:

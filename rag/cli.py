@@ -31,6 +31,11 @@ _store = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the Chroma store lives. Default: ./store (or $RAG_STORE_DIR).",
 )
+_chroma_url = click.option(
+    "--chroma-url",
+    help="A Chroma server that holds the store instead of --store, e.g. "
+    "http://127.0.0.1:8000 (or $RAG_CHROMA_URL).",
+)
 
 _answerer = click.option(
     "--answerer",
@@ -41,11 +46,16 @@ _answerer = click.option(
 
 
 def _settings(
-    corpus: Path | None, store: Path | None, answerer: str | None = None, *, new_store: bool = False
+    corpus: Path | None,
+    store: Path | None,
+    answerer: str | None = None,
+    *,
+    chroma_url: str | None = None,
+    new_store: bool = False,
 ) -> Settings:
     """Settings from the options. A `--store` that does not exist is a typo unless this
     command builds (`new_store`), and even then its parent folder must exist."""
-    if store is not None and not store.exists():
+    if store is not None and not store.exists() and not chroma_url:
         if not new_store:
             raise click.ClickException(
                 f"No store at {store}. Check the path, or build one: rag build --store {store}"
@@ -61,6 +71,8 @@ def _settings(
         overrides["store_dir"] = store
     if answerer is not None:
         overrides["answerer"] = answerer
+    if chroma_url is not None:
+        overrides["chroma_url"] = chroma_url
     return Settings(**overrides)
 
 
@@ -136,9 +148,10 @@ def cli() -> None:
 @cli.command()
 @_corpus
 @_store
+@_chroma_url
 @click.option("--force", is_flag=True, help="Re-embed everything even if the store is current.")
 @_friendly
-def build(corpus: Path | None, store: Path | None, force: bool) -> None:
+def build(corpus: Path | None, store: Path | None, chroma_url: str | None, force: bool) -> None:
     """Build the store from the corpus; does nothing when nothing changed.
 
     The new store is built beside the one in use and switched in only once verified, so a
@@ -148,44 +161,52 @@ def build(corpus: Path | None, store: Path | None, force: bool) -> None:
     """
     from rag.building import build as build_store
 
-    settings = _settings(corpus, store, new_store=True)
+    settings = _settings(corpus, store, chroma_url=chroma_url, new_store=True)
     report = build_store(settings, force=force, progress=True)
+    where = settings.store.chroma_url or settings.store.store_dir
     for name, reason in report.skipped:
         click.echo(f"Warning: skipped {name}: {reason}.", err=True)
     if report.rebuilt:
         click.echo(
-            f"Built {settings.store.store_dir}: {report.abstracts} abstracts, "
+            f"Built {where}: {report.abstracts} abstracts, "
             f"{report.chunks} chunks, "
             f"{report.sentences} sentences in {report.seconds:.1f} s "
             f"({report.embedded} of {report.chunks + report.sentences} texts embedded, "
             "the rest reused)."
         )
     else:
-        click.echo(
-            f"{settings.store.store_dir} is up to date ({report.abstracts} abstracts); "
-            "use --force to rebuild."
-        )
+        click.echo(f"{where} is up to date ({report.abstracts} abstracts); use --force to rebuild.")
 
 
 @cli.command()
 @click.argument("question")
 @_corpus
 @_store
+@_chroma_url
 @_answerer
 @_friendly
-def ask(question: str, corpus: Path | None, store: Path | None, answerer: str | None) -> None:
+def ask(
+    question: str,
+    corpus: Path | None,
+    store: Path | None,
+    chroma_url: str | None,
+    answerer: str | None,
+) -> None:
     """Answer QUESTION (streamed as it is written) and list the cited abstracts with file:line."""
     from rag.qa import get_qa
 
-    echo_stream(get_qa(_settings(corpus, store, answerer)).stream(question))
+    echo_stream(get_qa(_settings(corpus, store, answerer, chroma_url=chroma_url)).stream(question))
 
 
 @cli.command()
 @_corpus
 @_store
+@_chroma_url
 @_answerer
 @_friendly
-def chat(corpus: Path | None, store: Path | None, answerer: str | None) -> None:
+def chat(
+    corpus: Path | None, store: Path | None, chroma_url: str | None, answerer: str | None
+) -> None:
     """A conversation in the terminal; follow-up questions use the earlier turns.
 
     Type a question and press Enter; the arrow keys edit the line and recall earlier
@@ -197,7 +218,7 @@ def chat(corpus: Path | None, store: Path | None, answerer: str | None) -> None:
         pass
     from rag.qa import get_qa
 
-    qa = get_qa(_settings(corpus, store, answerer))
+    qa = get_qa(_settings(corpus, store, answerer, chroma_url=chroma_url))
     history: list[dict] = []
     window = qa.settings.ui.history_messages
     click.echo("Ask about the abstracts (Ctrl-D or /quit to end).")
@@ -240,6 +261,7 @@ def chat(corpus: Path | None, store: Path | None, answerer: str | None) -> None:
 @click.option("--check", is_flag=True, help="Exit 1 when a figure misses its goal.")
 @_corpus
 @_store
+@_chroma_url
 @_answerer
 @_friendly
 def evaluate(
@@ -249,6 +271,7 @@ def evaluate(
     check: bool,
     corpus: Path | None,
     store: Path | None,
+    chroma_url: str | None,
     answerer: str | None,
 ) -> None:
     """Measure retrieval and answers on labelled questions, per kind of question.
@@ -267,7 +290,8 @@ def evaluate(
     from rag.qa import get_qa
 
     labelled = load_questions(questions, split=split)
-    report = run_evaluation(get_qa(_settings(corpus, store, answerer)), labelled)
+    qa = get_qa(_settings(corpus, store, answerer, chroma_url=chroma_url))
+    report = run_evaluation(qa, labelled)
     click.echo(report.to_json() if as_json else format_table(report))
     failures = report.failures()
     if failures and not as_json:
@@ -294,9 +318,17 @@ def evaluate(
 )
 @_corpus
 @_store
+@_chroma_url
 @_answerer
 @_friendly
-def ui(port: int, host: str, corpus: Path | None, store: Path | None, answerer: str | None) -> None:
+def ui(
+    port: int,
+    host: str,
+    corpus: Path | None,
+    store: Path | None,
+    chroma_url: str | None,
+    answerer: str | None,
+) -> None:
     """Start the chat in the browser (the store is built first if needed).
 
     --answerer sets the default of the chat's answerer menu. RAG_UI_AUTH=user:password
@@ -304,7 +336,7 @@ def ui(port: int, host: str, corpus: Path | None, store: Path | None, answerer: 
     """
     from ui.serve import launch
 
-    launch(_settings(corpus, store, answerer), host=host, port=port)
+    launch(_settings(corpus, store, answerer, chroma_url=chroma_url), host=host, port=port)
 
 
 def main() -> None:

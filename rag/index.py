@@ -3,8 +3,9 @@
 An `Index` holds the opened store (abstracts, chunks, sentence spans and vectors, the
 chunk search) and what is derived from it: the BM25 index over chunks, the term set
 of every abstract and of every sentence, and how many chunks each language has. Making
-these costs a second or more (jieba tokenizes the whole corpus); a question then only
-reads them. A new generation swapped in by `rag build` gets a new `Index`
+these from text costs a second or more (jieba tokenizes the whole corpus), so the build
+saves the tokens with the generation (`rag.store_terms`) and readers load them; a question
+then only reads them. A new generation swapped in by `rag build` gets a new `Index`
 (`Index.load` again); the old one stays valid until dropped, because its generation is
 pinned.
 
@@ -26,10 +27,11 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from rag import store_terms
 from rag.config import Settings
 from rag.corpus import load_corpus
 from rag.errors import StoreError
-from rag.lexical import BM25, tokenize
+from rag.lexical import BM25
 from rag.store import Store, build_store, is_current, open_store
 from rag.types import Abstract
 
@@ -60,22 +62,22 @@ class Index:
 
     @classmethod
     def of(cls, store: Store) -> Index:
-        """Derive the lexical side of an opened store."""
+        """Derive the lexical side of an opened store (tokenized by the build when it saved
+        its terms, else now)."""
         counts: dict[str, int] = {}
         for chunk in store.chunks:
             lang = store.abstracts[chunk.abstract_id].language
             counts[lang] = counts.get(lang, 0) + 1
-        sentence_terms = {
-            aid: tuple(
-                frozenset(tokenize(store.abstracts[aid].text[s.start : s.end])) for s in spans
-            )
-            for aid, spans in store.sentence_spans.items()
-        }
+        terms = store.terms or store_terms.compute(
+            store.abstracts, store.chunks, store.sentence_spans
+        )
         return cls(
             store=store,
-            bm25=BM25([c.text for c in store.chunks]),
-            abstract_terms={aid: frozenset(tokenize(a.text)) for aid, a in store.abstracts.items()},
-            sentence_terms=sentence_terms,
+            bm25=BM25(
+                [c.text for c in store.chunks], tokens=[terms.chunks[c.id] for c in store.chunks]
+            ),
+            abstract_terms=terms.abstracts,
+            sentence_terms=terms.sentences,
             chunks_per_language=counts,
             names=paper_names(store.abstracts.values()),
         )

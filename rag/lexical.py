@@ -136,9 +136,18 @@ def tokenize(text: str) -> list[str]:
 class BM25:
     """Okapi BM25 over a fixed list of texts (k1=1.5, b=0.75, the usual defaults)."""
 
-    def __init__(self, texts: Sequence[str], k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        texts: Sequence[str],
+        k1: float = 1.5,
+        b: float = 0.75,
+        *,
+        tokens: Sequence[Sequence[str]] | None = None,
+    ) -> None:
+        """`tokens`: the texts already tokenized (a store's saved terms); then `texts` is
+        not read."""
         self.k1, self.b = k1, b
-        self._docs = [Counter(tokenize(t)) for t in texts]
+        self._docs = [Counter(t) for t in tokens or [tokenize(t) for t in texts]]
         self._lengths = [sum(d.values()) for d in self._docs]
         self._avg = (sum(self._lengths) / len(self._lengths)) if self._lengths else 0.0
         df: Counter[str] = Counter()

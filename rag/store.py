@@ -5,6 +5,7 @@ or, with RAG_CHROMA_URL, in a Chroma server (`rag.store_server`). A local one ho
     chroma/           collection "chunks" (searched) and "sentences" (evidence), cosine
     *.npy, rows.json  the same vectors and rows, which readers map read-only
                       (`rag.store_vectors`): only the build ever opens chroma/
+    terms.json        every chunk, abstract and sentence tokenized (`rag.store_terms`)
     manifest.json     fingerprint of corpus + settings, counts, and every abstract with
                       its locations; written last, so a generation with one is complete
 
@@ -37,6 +38,7 @@ from langchain_core.embeddings import Embeddings
 from rag import store_chroma as chroma
 from rag import store_layout as layout
 from rag import store_server as server
+from rag import store_terms
 from rag import store_vectors as vectors_io
 from rag.chunking import chunk_text, get_encoding, sentence_spans
 from rag.config import Settings, vector_settings
@@ -61,6 +63,7 @@ def vector_key(settings: Settings) -> str:
 def fingerprint(abstracts: Sequence[Abstract], settings: Settings) -> str:
     """A hash of everything the stored vectors depend on: change any of it and we rebuild."""
     h = hashlib.sha256(vector_key(settings).encode())
+    h.update(store_terms.key().encode())  # a new tokenizer rewrites the saved terms
     for a in abstracts:
         h.update(a.id.encode())
         h.update(a.text.encode())
@@ -152,14 +155,11 @@ def build_store(
         known = {} if force else _reusable_vectors(settings)
         vectors, embedded = _vectors(rows.texts, known, embedder, progress)
         manifest = _manifest(settings, abstracts, rows.chunks, rows.sentences, vectors)
+        parts = (abstracts, rows, vectors, embedder, manifest, rows.terms(abstracts))
         if settings.store.chroma_url:
-            _write_to_server(
-                settings.store.chroma_url, abstracts, rows, vectors, embedder, manifest
-            )
+            _write_to_server(settings.store.chroma_url, *parts)
         else:
-            _write_generation(
-                settings.store.store_dir, abstracts, rows, vectors, embedder, manifest
-            )
+            _write_generation(settings.store.store_dir, *parts)
     return BuildReport(
         True,
         len(abstracts),
@@ -196,6 +196,13 @@ class _Rows:
         ]
         return cls(chunks, sentences, texts)
 
+    def terms(self, abstracts: Sequence[Abstract]) -> store_terms.Terms:
+        """The tokens readers load instead of tokenizing (`rag.store_terms`)."""
+        spans: dict[str, list[Span]] = {}
+        for aid, _, span in self.sentences:
+            spans.setdefault(aid, []).append(span)
+        return store_terms.compute({a.id: a for a in abstracts}, self.chunks, spans)
+
 
 def _vectors(
     rows: list[tuple[str, str]],
@@ -229,7 +236,7 @@ def _writing(settings: Settings) -> Iterator[None]:
         yield
 
 
-def _write_to_server(url, abstracts, rows: _Rows, vectors, embedder, manifest) -> None:
+def _write_to_server(url, abstracts, rows: _Rows, vectors, embedder, manifest, terms) -> None:
     """Write, verify and swap in a generation in the server, then delete older ones."""
     db = server.connect(url)
     gen, languages = server.new_generation(), {a.id: a.language for a in abstracts}
@@ -239,7 +246,8 @@ def _write_to_server(url, abstracts, rows: _Rows, vectors, embedder, manifest) -
     )
     chroma.verify(db, f"{gen} at {url}", len(rows.chunks), len(rows.sentences), embedder, names)
     rows_of = vectors_io.rows_of(rows.chunks, rows.sentences)
-    server.write_manifest(db, gen, {**manifest, "rows": rows_of})
+    extra = {"rows": rows_of, "terms": store_terms.encode(terms)}
+    server.write_manifest(db, gen, {**manifest, **extra})
     replaced = server.current(db)
     server.switch_to(db, gen)
     server.cleanup(db, keep=(gen, replaced) if replaced else (gen,))
@@ -252,6 +260,7 @@ def _write_generation(
     vectors: np.ndarray,
     embedder: Embeddings,
     manifest: dict,
+    terms: store_terms.Terms,
 ) -> None:
     """Write, verify and switch to a new generation; on any failure it is deleted."""
     gen = layout.new_generation(path)
@@ -263,6 +272,7 @@ def _write_generation(
             )
             chroma.verify(db, str(gen), len(rows.chunks), len(rows.sentences), embedder)
         vectors_io.write(gen, rows.chunks, rows.sentences, vectors)
+        store_terms.write(gen, terms)
         vectors_io.read(gen, len(rows.chunks), len(rows.sentences))  # what readers will load
         layout.write_manifest(gen, manifest)
     except BaseException:

@@ -22,6 +22,7 @@ from langchain_core.embeddings import Embeddings
 from rag import store_chroma as chroma
 from rag import store_layout as layout
 from rag import store_server as server
+from rag import store_terms
 from rag import store_vectors as vectors_io
 from rag.config import Settings
 from rag.errors import StoreError
@@ -48,6 +49,7 @@ class Store:
     pin: IO | None = field(default=None, repr=False, compare=False)
     # Whether this is still the generation the store serves (one small read or request)
     still_served: Callable[[], bool] = field(default=lambda: True, repr=False, compare=False)
+    terms: store_terms.Terms | None = None  # saved by the build; None: Index tokenizes
 
 
 def open_store(settings: Settings, embedder: Embeddings) -> Store:
@@ -66,7 +68,9 @@ def open_store(settings: Settings, embedder: Embeddings) -> Store:
     def still_served() -> bool:
         return layout.current_generation(path) == gen
 
-    return replace(store, path=path, pin=handle, still_served=still_served)
+    return replace(
+        store, path=path, pin=handle, still_served=still_served, terms=store_terms.read(gen)
+    )
 
 
 def _open_in_server(settings: Settings, embedder: Embeddings) -> Store:
@@ -97,6 +101,7 @@ def _open_in_server(settings: Settings, embedder: Embeddings) -> Store:
         spans,
         server.SentenceVectors(db.get_collection(names + chroma.SENTENCES), counts, url),
         still_served=lambda: server.call(url, server.current, db) == gen,
+        terms=store_terms.decode(manifest.get("terms")),
     )
 
 

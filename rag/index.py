@@ -9,9 +9,10 @@ then only reads them. A new generation swapped in by `rag build` gets a new `Ind
 (`Index.load` again); the old one stays valid until dropped, because its generation is
 pinned.
 
-`Index.load` is the one place that decides to build: a store that is missing, stale
+`Index.load` is the one place that decides to build: a local store that is missing, stale
 (another corpus or other vector settings) or damaged is (re)built beside the serving one
-first, which is safe because a build never touches the generation being served.
+first, which is safe because a build never touches the generation being served. A store
+in a Chroma server is never built by a reader.
 
 Leaves out searching and scoring (rag/retrieval.py) and answering.
 """
@@ -84,7 +85,13 @@ class Index:
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embeddings, *, progress: bool = True) -> Index:
-        """Open the store, building it first when missing or stale, rebuilding it if damaged."""
+        """Open the store, building it first when missing or stale, rebuilding it if damaged.
+
+        A store in a Chroma server is only opened: the machines that read it need not hold
+        the corpus it was built from, and `rag build` is its one writer.
+        """
+        if settings.store.chroma_url:
+            return cls.of(open_store(settings, embedder))
         abstracts = load_corpus(settings.store.corpus_dir)
         if not is_current(settings, abstracts):
             build_store(settings, abstracts, embedder, progress=progress)

@@ -316,7 +316,7 @@ def _server_vectors(url: str) -> dict[str, tuple[str, np.ndarray]]:
     known = {}
     for name in (chroma.CHUNKS, chroma.SENTENCES):
         collection = db.get_collection(names + name)
-        for rid, _, (text, vector) in server.all_rows(collection, ["documents", "embeddings"]):
+        for rid, text, vector in server.all_rows(collection):
             known[rid] = (text, np.asarray(vector, dtype=np.float32))
     return known
 

@@ -165,17 +165,14 @@ def _stamp(gen: str) -> float:
         return 0.0  # not one of ours: old enough to go
 
 
-def all_rows(collection, include: list[str]) -> Iterator[tuple[str, dict, object]]:
-    """(id, metadata, document or embedding) of every row, a page at a time."""
+def all_rows(collection) -> Iterator[tuple[str, str, list[float]]]:
+    """(id, document, embedding) of every row, a page at a time."""
     offset = 0
     while True:
-        got = collection.get(limit=_PAGE, offset=offset, include=include)
+        got = collection.get(limit=_PAGE, offset=offset, include=["documents", "embeddings"])
         if not got["ids"]:
             return
-        values = got["documents"] if "documents" in include else got["embeddings"]
-        if "embeddings" in include and "documents" in include:
-            values = list(zip(got["documents"], got["embeddings"], strict=True))
-        yield from zip(got["ids"], got["metadatas"] or [{}] * len(got["ids"]), values, strict=True)
+        yield from zip(got["ids"], got["documents"], got["embeddings"], strict=True)
         offset += len(got["ids"])
 
 

@@ -144,3 +144,13 @@ def test_rag_build_and_ask_take_the_server_from_the_command_line(settings, tmp_p
     asked = rag("ask", QUESTION)
     assert asked.returncode == 0 and FACT in asked.stdout, asked.stderr
     assert not (tmp_path / "store").exists()
+
+
+def test_readers_open_what_the_server_serves_and_never_build_it(settings, embedder):
+    with pytest.raises(StoreError, match="No store in the Chroma server.*rag build"):
+        QA(settings, embedder=embedder, progress=False)
+    build_store(settings, load_corpus(settings.store.corpus_dir), embedder, progress=False)
+    served = current(connect(settings.store.chroma_url))
+    elsewhere = settings.replace(corpus_dir=None)  # an app machine without that corpus
+    assert FACT in QA(elsewhere, embedder=embedder, progress=False).ask(QUESTION).text
+    assert current(connect(settings.store.chroma_url)) == served

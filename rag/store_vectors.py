@@ -100,7 +100,10 @@ class VectorSearch:
         if rows is None or not len(rows):
             return []
         query = normalised(np.asarray(vector, dtype=np.float32)[None, :])[0]
-        sims = (self.vectors @ query)[rows]  # one pass over the mapped file, no copy of it
+        # einsum, not `@`: in a process that has imported langchain_core, OpenBLAS's
+        # matrix-vector product took 8 ms for 2,779 chunks (0.02 ms in a bare process);
+        # einsum's own loop takes 0.09 ms in both. One pass over the mapped file, no copy.
+        sims = np.einsum("ij,j->i", self.vectors, query)[rows]
         n = min(n, len(rows))
         top = np.argpartition(-sims, n - 1)[:n]
         top = top[np.argsort(-sims[top], kind="stable")]

@@ -28,7 +28,7 @@ from rag.config import Settings
 from rag.errors import StoreError
 from rag.types import Abstract, Chunk, Location, Span
 
-# 4: .npy vectors + rows.json beside chroma/; 3: chunks carry their language;
+# 4: .npy vectors, rows.json (and terms.json) beside chroma/; 3: chunks carry their language;
 # 2: generations + CURRENT; 1: flat chroma/ + manifest.json
 SCHEMA = 4
 
@@ -77,10 +77,10 @@ def _open_in_server(settings: Settings, embedder: Embeddings) -> Store:
     """The generation the server serves: rows from its manifest, search by the server."""
     url = settings.store.chroma_url
     db = server.connect(url)
-    gen = server.current(db)
+    gen = server.call(url, server.current, db)
     if gen is None:
         raise StoreError(f"No store in the Chroma server at {url}. Run `rag build` first.")
-    manifest = server.read_manifest(db, gen)
+    manifest = server.call(url, server.read_manifest, db, gen)
     _check(manifest, gen, settings)
     names = server.prefix(gen)
     chroma.verify(db, f"{gen} at {url}", manifest["chunks"], manifest["sentences"], embedder, names)
@@ -93,13 +93,17 @@ def _open_in_server(settings: Settings, embedder: Embeddings) -> Store:
         aid: [Span(s, e) for _, _, s, e in r]
         for aid, r in _sentence_rows(gen, abstracts, rows["sentences"]).items()
     }
+    chunks, sentences = (
+        server.call(url, db.get_collection, names + part)
+        for part in (chroma.CHUNKS, chroma.SENTENCES)
+    )
     return Store(
         settings.store.store_dir,
         abstracts,
-        server.ServerSearch(db.get_collection(names + chroma.CHUNKS), url),
+        server.ServerSearch(chunks, url),
         _chunks(rows, abstracts),
         spans,
-        server.SentenceVectors(db.get_collection(names + chroma.SENTENCES), counts, url),
+        server.SentenceVectors(sentences, counts, url),
         still_served=lambda: server.call(url, server.current, db) == gen,
         terms=store_terms.decode(manifest.get("terms")),
     )

@@ -50,6 +50,11 @@ _store = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the Chroma store lives. Default: ./store (or $RAG_STORE_DIR).",
 )
+_chroma_url = click.option(
+    "--chroma-url",
+    help="A Chroma server that holds the store instead of --store, e.g. "
+    "http://127.0.0.1:8000 (or $RAG_CHROMA_URL).",
+)
 
 SHOW_SKIPPED = 20  # skipped files and records listed one by one; past it, only the count
 
@@ -68,10 +73,11 @@ def _settings(
     *,
     new_store: bool = False,
     columns: str | None = None,
+    chroma_url: str | None = None,
 ) -> Settings:
     """Settings from the options. A `--store` that does not exist is a typo unless this
     command builds (`new_store`), and even then its parent folder must exist."""
-    if store is not None and not store.exists():
+    if store is not None and not store.exists() and not chroma_url:
         if not new_store:
             raise click.ClickException(
                 f"No store at {store}. Check the path, or build one: rag build --store {store}"
@@ -89,6 +95,8 @@ def _settings(
         overrides["answerer"] = answerer
     if columns is not None:
         overrides["columns"] = columns
+    if chroma_url is not None:
+        overrides["chroma_url"] = chroma_url
     return Settings(**overrides)
 
 
@@ -182,9 +190,16 @@ def cli() -> None:
 @_corpus
 @_store
 @_columns
+@_chroma_url
 @click.option("--force", is_flag=True, help="Re-embed everything even if the store is current.")
 @_friendly
-def build(corpus: Path | None, store: Path | None, columns: str | None, force: bool) -> None:
+def build(
+    corpus: Path | None,
+    store: Path | None,
+    columns: str | None,
+    chroma_url: str | None,
+    force: bool,
+) -> None:
     """Build the store from the corpus; does nothing when nothing changed.
 
     The new store is built beside the one in use and switched in only once verified, so a
@@ -194,25 +209,23 @@ def build(corpus: Path | None, store: Path | None, columns: str | None, force: b
     """
     from rag.building import build as build_store
 
-    settings = _settings(corpus, store, new_store=True, columns=columns)
+    settings = _settings(corpus, store, chroma_url=chroma_url, new_store=True, columns=columns)
     report = build_store(settings, force=force, progress=True)
+    where = settings.store.chroma_url or settings.store.store_dir
     for name, reason in report.skipped[:SHOW_SKIPPED]:
         click.echo(f"Warning: skipped {name}: {reason}.", err=True)
     if len(report.skipped) > SHOW_SKIPPED:
         click.echo(f"Warning: skipped {len(report.skipped)} files and records in all.", err=True)
     if report.rebuilt:
         click.echo(
-            f"Built {settings.store.store_dir}: {report.abstracts} abstracts, "
+            f"Built {where}: {report.abstracts} abstracts, "
             f"{report.chunks} chunks, "
             f"{report.sentences} sentences in {report.seconds:.1f} s "
             f"({report.embedded} of {report.chunks + report.sentences} texts embedded, "
             "the rest reused)."
         )
     else:
-        click.echo(
-            f"{settings.store.store_dir} is up to date ({report.abstracts} abstracts); "
-            "use --force to rebuild."
-        )
+        click.echo(f"{where} is up to date ({report.abstracts} abstracts); use --force to rebuild.")
 
 
 @cli.command()
@@ -222,6 +235,7 @@ def build(corpus: Path | None, store: Path | None, columns: str | None, force: b
 @_corpus
 @_store
 @_columns
+@_chroma_url
 @_answerer
 @_friendly
 def ask(
@@ -231,6 +245,7 @@ def ask(
     corpus: Path | None,
     store: Path | None,
     columns: str | None,
+    chroma_url: str | None,
     answerer: str | None,
 ) -> None:
     """Answer QUESTION (streamed as it is written) and list the cited papers: title, authors
@@ -238,7 +253,7 @@ def ask(
     from rag.qa import get_qa
 
     where = _where(year, authors)
-    qa = get_qa(_settings(corpus, store, answerer, columns=columns))
+    qa = get_qa(_settings(corpus, store, answerer, columns=columns, chroma_url=chroma_url))
     echo_stream(qa.stream(question, where=where))
 
 
@@ -248,6 +263,7 @@ def ask(
 @_corpus
 @_store
 @_columns
+@_chroma_url
 @_answerer
 @_friendly
 def chat(
@@ -256,6 +272,7 @@ def chat(
     corpus: Path | None,
     store: Path | None,
     columns: str | None,
+    chroma_url: str | None,
     answerer: str | None,
 ) -> None:
     """A conversation in the terminal; follow-up questions use the earlier turns.
@@ -270,7 +287,7 @@ def chat(
     from rag.qa import get_qa
 
     where = _where(year, authors)
-    qa = get_qa(_settings(corpus, store, answerer, columns=columns))
+    qa = get_qa(_settings(corpus, store, answerer, columns=columns, chroma_url=chroma_url))
     history: list[dict] = []
     window = qa.settings.ui.history_messages
     click.echo("Ask about the abstracts (Ctrl-D or /quit to end).")
@@ -313,6 +330,7 @@ def chat(
 @click.option("--check", is_flag=True, help="Exit 1 when a figure misses its goal.")
 @_corpus
 @_store
+@_chroma_url
 @_answerer
 @_friendly
 def evaluate(
@@ -322,6 +340,7 @@ def evaluate(
     check: bool,
     corpus: Path | None,
     store: Path | None,
+    chroma_url: str | None,
     answerer: str | None,
 ) -> None:
     """Measure retrieval and answers on labelled questions, per kind of question.
@@ -340,7 +359,8 @@ def evaluate(
     from rag.qa import get_qa
 
     labelled = load_questions(questions, split=split)
-    report = run_evaluation(get_qa(_settings(corpus, store, answerer)), labelled)
+    qa = get_qa(_settings(corpus, store, answerer, chroma_url=chroma_url))
+    report = run_evaluation(qa, labelled)
     click.echo(report.to_json() if as_json else format_table(report))
     failures = report.failures()
     if failures and not as_json:
@@ -374,6 +394,7 @@ def evaluate(
 @_corpus
 @_store
 @_columns
+@_chroma_url
 @_answerer
 @_friendly
 def ui(
@@ -383,6 +404,7 @@ def ui(
     corpus: Path | None,
     store: Path | None,
     columns: str | None,
+    chroma_url: str | None,
     answerer: str | None,
 ) -> None:
     """Start the chat in the browser (the store is built first if needed).
@@ -393,7 +415,7 @@ def ui(
     """
     from ui.serve import launch
 
-    settings = _settings(corpus, store, answerer, columns=columns)
+    settings = _settings(corpus, store, answerer, columns=columns, chroma_url=chroma_url)
     if read_only:
         settings = settings.replace(ui_read_only=True)
     launch(settings, host=host, port=port)

@@ -2,7 +2,7 @@
 
 `Settings` composes six groups, each read from `RAG_*` environment variables:
 
-    store      corpus_dir, store_dir, and what the vectors depend on (model, chunking)
+    store      corpus_dir, store_dir or chroma_url, and what the vectors depend on
     retrieval  how many chunks and abstracts, relevance thresholds, fusion weight
     answer     who writes answers, how many evidence sentences
     llm        the local GGUF model (RAG_LLM_*)
@@ -67,6 +67,15 @@ class StoreSettings(_Group):
             "Column (or JSON key) names for CSV/TSV and JSON corpus files whose names are "
             "not the usual ones, as FIELD=NAME pairs: 'abstract=AB,title=TI'. Fields: "
             "abstract, title, authors, year, doi, url, arxiv_id."
+        ),
+    )
+    chroma_url: str | None = Field(
+        # None: one machine needs no server; the local store's readers never write it.
+        default=None,
+        description=(
+            "URL of a Chroma server (e.g. http://127.0.0.1:8000) that holds the store instead "
+            "of store_dir: `rag build` writes it and every reader queries it. None: the "
+            "local store in store_dir."
         ),
     )
     embedding_model: str = Field(

@@ -1,16 +1,18 @@
 """The Index: everything built once per store generation, shared by every question.
 
 An `Index` holds the opened store (abstracts, chunks, sentence spans and vectors, the
-Chroma collection) and what is derived from it: the BM25 index over chunks, the term set
+chunk search) and what is derived from it: the BM25 index over chunks, the term set
 of every abstract and of every sentence, and how many chunks each language has. Making
-these costs a second or more (jieba tokenizes the whole corpus); a question then only
-reads them. A new generation swapped in by `rag build` gets a new `Index`
+these from text costs a second or more (jieba tokenizes the whole corpus), so the build
+saves the tokens with the generation (`rag.store_terms`) and readers load them; a question
+then only reads them. A new generation swapped in by `rag build` gets a new `Index`
 (`Index.load` again); the old one stays valid until dropped, because its generation is
 pinned.
 
-`Index.load` is the one place that decides to build: a store that is missing, stale
+`Index.load` is the one place that decides to build: a local store that is missing, stale
 (another corpus or other vector settings) or damaged is (re)built beside the serving one
-first, which is safe because a build never touches the generation being served.
+first, which is safe because a build never touches the generation being served. A store
+in a Chroma server is never built by a reader.
 
 Leaves out searching and scoring (rag/retrieval.py) and answering.
 """
@@ -26,11 +28,11 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag import store_layout as layout
+from rag import store_terms
 from rag.config import Settings
 from rag.corpus import load_corpus
 from rag.errors import StoreError
-from rag.lexical import BM25, tokenize
+from rag.lexical import BM25
 from rag.store import Store, build_store, is_current, open_store
 from rag.types import Abstract
 
@@ -61,40 +63,35 @@ class Index:
 
     @classmethod
     def of(cls, store: Store) -> Index:
-        """Derive the lexical side of an opened store."""
+        """Derive the lexical side of an opened store (tokenized by the build when it saved
+        its terms, else now)."""
         counts: dict[str, int] = {}
         for chunk in store.chunks:
             lang = store.abstracts[chunk.abstract_id].language
             counts[lang] = counts.get(lang, 0) + 1
-        sentence_terms = {
-            aid: tuple(
-                frozenset(tokenize(store.abstracts[aid].text[s.start : s.end])) for s in spans
-            )
-            for aid, spans in store.sentence_spans.items()
-        }
-        # A title is searched with its abstract: with the first chunk by BM25, and in the
-        # abstract's terms, so a question naming a paper's title finds it.
-        titles = {aid: a.title or "" for aid, a in store.abstracts.items()}
+        terms = store.terms or store_terms.compute(
+            store.abstracts, store.chunks, store.sentence_spans
+        )
         return cls(
             store=store,
             bm25=BM25(
-                [
-                    f"{titles[c.abstract_id]} {c.text}" if c.index == 0 else c.text
-                    for c in store.chunks
-                ]
+                [c.text for c in store.chunks], tokens=[terms.chunks[c.id] for c in store.chunks]
             ),
-            abstract_terms={
-                aid: frozenset(tokenize(f"{titles[aid]} {a.text}"))
-                for aid, a in store.abstracts.items()
-            },
-            sentence_terms=sentence_terms,
+            abstract_terms=terms.abstracts,
+            sentence_terms=terms.sentences,
             chunks_per_language=counts,
             names=paper_names(store.abstracts.values()),
         )
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embeddings, *, progress: bool = True) -> Index:
-        """Open the store, building it first when missing or stale, rebuilding it if damaged."""
+        """Open the store, building it first when missing or stale, rebuilding it if damaged.
+
+        A store in a Chroma server is only opened: the machines that read it need not hold
+        the corpus it was built from, and `rag build` is its one writer.
+        """
+        if settings.store.chroma_url:
+            return cls.of(open_store(settings, embedder))
         abstracts = load_corpus(settings.store.corpus_dir, columns=settings.store.column_map)
         if not is_current(settings, abstracts):
             build_store(settings, abstracts, embedder, progress=progress)
@@ -110,9 +107,9 @@ class Index:
         return self.store.generation
 
     def is_served(self) -> bool:
-        """Whether this is still the generation the store serves (one small file read)."""
+        """Whether this is still the generation the store serves (one small read or request)."""
         try:
-            return layout.current_generation(self.store.path) == self.generation
+            return self.store.still_served()
         except StoreError:
             return True  # a damaged pointer: keep answering from what is open
 

@@ -136,28 +136,40 @@ def tokenize(text: str) -> list[str]:
 class BM25:
     """Okapi BM25 over a fixed list of texts (k1=1.5, b=0.75, the usual defaults)."""
 
-    def __init__(self, texts: Sequence[str], k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        texts: Sequence[str],
+        k1: float = 1.5,
+        b: float = 0.75,
+        *,
+        tokens: Sequence[Sequence[str]] | None = None,
+    ) -> None:
+        """`tokens`: the texts already tokenized (a store's saved terms); then `texts` is
+        not read."""
         self.k1, self.b = k1, b
-        self._docs = [Counter(tokenize(t)) for t in texts]
-        self._lengths = [sum(d.values()) for d in self._docs]
-        self._avg = (sum(self._lengths) / len(self._lengths)) if self._lengths else 0.0
-        df: Counter[str] = Counter()
-        for doc in self._docs:
-            df.update(doc.keys())
-        n = len(self._docs)
-        self.idf = {term: math.log(1 + (n - f + 0.5) / (f + 0.5)) for term, f in df.items()}
+        docs = [Counter(t) for t in tokens or [tokenize(t) for t in texts]]
+        lengths = [sum(d.values()) for d in docs]
+        avg = (sum(lengths) / len(lengths)) if lengths else 0.0
+        # A question's few terms touch few texts: score only those (term -> [(text, tf)]),
+        # not every text in a loop; each text's length normalisation is computed once.
+        self._norm = [k1 * (1 - b + b * length / (avg or 1)) for length in lengths]
+        self._postings: dict[str, list[tuple[int, int]]] = {}
+        for i, doc in enumerate(docs):
+            for term, tf in doc.items():
+                self._postings.setdefault(term, []).append((i, tf))
+        n = len(docs)
+        self.idf = {
+            term: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5))
+            for term, p in self._postings.items()
+        }
+        self._rarest = max(self.idf.values(), default=1.0)
 
     def scores(self, query_terms: Sequence[str]) -> list[float]:
         """BM25 score of every text for the query terms (0 for texts that share none)."""
-        out = []
-        for doc, length in zip(self._docs, self._lengths, strict=True):
-            score = 0.0
-            for term in query_terms:
-                tf = doc.get(term, 0)
-                if tf:
-                    norm = self.k1 * (1 - self.b + self.b * length / (self._avg or 1))
-                    score += self.idf[term] * tf * (self.k1 + 1) / (tf + norm)
-            out.append(score)
+        out = [0.0] * len(self._norm)
+        for term in query_terms:
+            for i, tf in self._postings.get(term, ()):
+                out[i] += self.idf[term] * tf * (self.k1 + 1) / (tf + self._norm[i])
         return out
 
     def coverage(self, query_terms: Sequence[str], text_terms: AbstractSet[str]) -> float:
@@ -168,8 +180,7 @@ class BM25:
         the rarest known term: a question about "France" is not answered by abstracts that
         merely share its "learning".
         """
-        unseen = max(self.idf.values(), default=1.0)
-        weights = {t: self.idf.get(t, unseen) for t in set(query_terms)}
+        weights = {t: self.idf.get(t, self._rarest) for t in set(query_terms)}
         total = sum(weights.values())
         if not total:
             return 0.0

@@ -1,13 +1,13 @@
 """Retrieval: conversation-aware query building and bilingual hybrid abstract search.
 
-Chunks are searched two ways: by cosine similarity of embeddings in Chroma, and lexically
-with BM25 over jieba/word tokens. Each abstract takes the best score of its chunks (chunks
-vote for their abstract).
+Chunks are searched two ways: by cosine similarity of embeddings (the store's `search`),
+and lexically with BM25 over jieba/word tokens. Each abstract takes the best score of its
+chunks (chunks vote for their abstract).
 
 The dense side guards against same-language bias. A multilingual model scores an English
 question higher against *every* English abstract than against any Chinese one, so the
 right Chinese abstract can rank 15th on raw cosine while ranking 1st among Chinese ones.
-So each language gets its own candidate list (a Chroma query filtered by language), and an
+So each language gets its own candidate list (a search filtered by language), and an
 abstract's dense score is its margin over its language's mean, in standard deviations:
 
     z = (cosine - mean of its language's candidates) / their standard deviation
@@ -22,8 +22,10 @@ their thresholds and it shares at least one term with the question, or when its 
 passes its own threshold; with none relevant the question is refused. Both thresholds were tuned on
 the labelled questions of `rag eval` (see `rag/config.py`).
 
-A `Scope` (rag/scope.py: years, authors) narrows both sides alike: a Chroma `where` on
-the dense side, the same test in memory on the lexical side.
+A `Scope` (rag/scope.py: years, authors) narrows both sides alike: on the dense side
+where the chunk vectors are searched (`Store.search`: in numpy on the metadata written
+beside the vectors, or a Chroma `where` in a server), the same test in memory on the
+lexical side.
 
 `HybridRetriever.retrieve` takes a resolved `Query` (rag/query.py: a follow-up is searched
 with its subject) and keeps what an answer draws on: the subject's abstract for a
@@ -52,7 +54,7 @@ from rag.corpus import detect_language
 from rag.index import Index
 from rag.lexical import tokenize
 from rag.query import Query
-from rag.scope import Scope, chroma_where
+from rag.scope import Scope
 from rag.types import Abstract, Span
 
 
@@ -120,18 +122,12 @@ class HybridRetriever(BaseRetriever):
 
     def dense_scores(self, vector: Sequence[float], scope: Scope | None = None) -> dict[str, float]:
         """Best chunk cosine per abstract, from one candidate list per language; only
-        abstracts in `scope`, filtered by Chroma."""
+        abstracts in `scope`, filtered where the vectors are searched (`Store.search`)."""
         dense: dict[str, float] = {}
         for lang, count in self.index.chunks_per_language.items():
-            result = self.index.store.chunks_collection.query(
-                query_embeddings=[np.asarray(vector, dtype=np.float32)],
-                n_results=min(self.settings.retrieval.fetch_k, count),
-                where=chroma_where(scope, language=lang),
-                include=["metadatas", "distances"],
-            )
-            for meta, distance in zip(result["metadatas"][0], result["distances"][0], strict=True):
-                aid = meta["abstract_id"]
-                dense[aid] = max(dense.get(aid, -1.0), 1.0 - distance)
+            n = min(self.settings.retrieval.fetch_k, count)
+            for aid, cosine in self.index.store.search(vector, n, lang, scope):
+                dense[aid] = max(dense.get(aid, -1.0), cosine)
         return dense
 
     def search(
@@ -148,7 +144,7 @@ class HybridRetriever(BaseRetriever):
         dense = self.dense_scores(vector, scope)
         terms = tokenize(query)
         lexical_scores = index.bm25.scores(terms)
-        if scope:  # the lexical side honours the same scope as the Chroma filter
+        if scope:  # the lexical side honours the same scope as the dense search
             for i, chunk in enumerate(index.store.chunks):
                 if not scope.matches(index.store.abstracts[chunk.abstract_id]):
                     lexical_scores[i] = 0.0

@@ -1,10 +1,12 @@
 """Scope: which papers a question may be answered from, by year and author.
 
 `ask(q, where={"year": {"$gte": 2022}, "authors": "Müller"})` answers from papers of 2022
-or later with an author named Müller. The same `Scope` runs in two places: as a Chroma
-`where` filter on the chunk metadata (rag/store_chroma.py writes `year` and `authors`),
-so the dense search never sees a paper out of scope, and as `matches` on the lexical
-side, which searches in memory.
+or later with an author named Müller. The same `Scope` runs wherever chunks are
+searched, on the metadata the build wrote with them (`paper_metadata` in
+rag/store_chroma.py: `year` and `authors`): as a Chroma `where` filter in a Chroma
+server, as `admits` on the rows of the local vectors (rag/store_vectors.py), so the
+dense search never sees a paper out of scope, and as `matches` on the lexical side,
+which searches in memory.
 
     year      2022, or {"$gte": 2022, "$lte": 2023} (also $gt, $lt, $eq, $ne, $in)
     authors   "Müller" or "Jörg Müller" (every word must be a word of one author's name,
@@ -17,10 +19,11 @@ filtering by title, venue or language: the question's words already search title
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rag.errors import QuestionError
-from rag.store_chroma import author_words
+from rag.store_chroma import author_words, paper_metadata
 from rag.types import Abstract
 
 _OPS = {
@@ -51,14 +54,18 @@ class Scope:
         out += [{"authors": {"$contains": w}} for name in self.authors for w in name]
         return out
 
-    def matches(self, abstract: Abstract) -> bool:
-        """Whether the paper is in scope (the same test as the Chroma filter)."""
-        if self.year and (
-            abstract.year is None or not all(_OPS[op](abstract.year, v) for op, v in self.year)
-        ):
+    def admits(self, metadata: Mapping) -> bool:
+        """Whether chunks with this metadata (`paper_metadata`) are in scope: the test
+        the Chroma `where` of `clauses` runs."""
+        year = metadata.get("year")
+        if self.year and (year is None or not all(_OPS[op](year, v) for op, v in self.year)):
             return False
-        words = set(author_words(abstract.authors))
+        words = set(metadata.get("authors", ()))
         return all(set(name) <= words for name in self.authors)
+
+    def matches(self, abstract: Abstract) -> bool:
+        """Whether the paper is in scope (the same test as on its chunks' metadata)."""
+        return self.admits(paper_metadata(abstract))
 
 
 def chroma_where(scope: Scope | None, **equal: object) -> dict:

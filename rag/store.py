@@ -1,19 +1,25 @@
 """The store: Chroma collections of chunk and sentence embeddings, built beside and swapped in.
 
-A store is a series of generations (see `rag.store_layout` for the files). Each holds
-    chroma/        collection "chunks" (searched) and "sentences" (evidence), cosine space
-    manifest.json  fingerprint of corpus + settings, counts, and every abstract with its
-                   locations and metadata (title, authors, year, url); written last, so a
-                   generation with a manifest is complete
+A store is a series of generations (see `rag.store_layout` for the files), in store_dir
+or, with RAG_CHROMA_URL, in a Chroma server (`rag.store_server`). A local one holds
+    chroma/           collection "chunks" (searched) and "sentences" (evidence), cosine
+    *.npy, rows.json  the same vectors and rows, which readers map read-only
+                      (`rag.store_vectors`): only the build ever opens chroma/
+    terms.json        every chunk, abstract and sentence tokenized (`rag.store_terms`)
+    manifest.json     fingerprint of corpus + settings, counts, and every abstract with
+                      its locations and metadata (title, authors, year, url); written
+                      last, so a generation with one is complete
 
 A build reuses the vectors of unchanged abstracts from the serving generation (the id is
 a hash of the text, so same id and same chunking settings and model mean same vectors),
 embeds only the rest, writes a new generation, verifies it (counts, and a probe query that
 must find its own chunk), and only then switches CURRENT to it. Opening checks the same
 things, so a damaged store fails at once with a remedy instead of answering wrongly.
+Opening writes nothing: every file of the generation being served stays byte-identical.
 
-Leaves out deleting single abstracts in place: every build writes a whole generation,
-which for a corpus of thousands of abstracts is still seconds of copying, not embedding.
+Opening for reading is `rag.store_open` (re-exported here). Leaves out deleting single
+abstracts in place: every build writes a whole generation, which for a corpus of
+thousands of abstracts is still seconds of copying, not embedding.
 """
 
 from __future__ import annotations
@@ -22,23 +28,27 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag import store_chroma as chroma
 from rag import store_layout as layout
+from rag import store_server as server
+from rag import store_terms
+from rag import store_vectors as vectors_io
 from rag.chunking import chunk_text, get_encoding, sentence_spans
 from rag.config import Settings, vector_settings
 from rag.errors import StoreError
-from rag.types import Abstract, Chunk, Location, Span
+from rag.store_open import SCHEMA, Store, open_store
+from rag.types import Abstract, Chunk, Span
 
-# 3: chunks carry their language; 2: generations + CURRENT; 1: flat chroma/ + manifest.json
-SCHEMA = 3
+__all__ = ["SCHEMA", "BuildReport", "Store", "build_store", "is_current", "open_store", "tidy"]
+
 _BATCH = 32
 
 
@@ -54,6 +64,7 @@ def vector_key(settings: Settings) -> str:
 def fingerprint(abstracts: Sequence[Abstract], settings: Settings) -> str:
     """A hash of everything the stored vectors depend on: change any of it and we rebuild."""
     h = hashlib.sha256(vector_key(settings).encode())
+    h.update(store_terms.key().encode())  # a new tokenizer rewrites the saved terms
     for a in abstracts:
         h.update(a.id.encode())
         h.update(a.text.encode())
@@ -76,21 +87,11 @@ class BuildReport:
     skipped: tuple[tuple[str, str], ...] = ()  # (file or file:line, reason) of what was left out
 
 
-@dataclass
-class Store:
-    """An opened, complete store, with what retrieval needs held in memory."""
-
-    path: Path
-    abstracts: dict[str, Abstract]
-    chunks_collection: object  # chromadb Collection
-    chunks: list[Chunk]
-    sentence_spans: dict[str, list[Span]]  # abstract id -> its sentences, in order
-    sentence_vectors: dict[str, np.ndarray]  # abstract id -> (n_sentences, dim)
-    generation: Path | None = None  # the gen-* folder opened; it stays while this is alive
-    pin: IO | None = field(default=None, repr=False, compare=False)
-
-
 def _current_manifest(settings: Settings) -> dict | None:
+    if settings.store.chroma_url:
+        db = server.connect(settings.store.chroma_url)
+        gen = server.current(db)
+        return None if gen is None else server.read_manifest(db, gen)
     gen = layout.current_generation(settings.store.store_dir)
     return None if gen is None else layout.read_manifest(gen)
 
@@ -119,7 +120,7 @@ def up_to_date_report(settings: Settings, abstracts: Sequence[Abstract]) -> Buil
 
 def tidy(settings: Settings) -> list[str]:
     """Delete the debris of killed builds, unless a build is running (it cleans up itself)."""
-    if not settings.store.store_dir.is_dir():
+    if settings.store.chroma_url or not settings.store.store_dir.is_dir():
         return []
     with layout.write_lock(settings.store.store_dir, wait=False) as locked:
         return layout.cleanup(settings.store.store_dir) if locked else []
@@ -149,16 +150,19 @@ def build_store(
         StoreError: the new generation failed verification; the serving one is untouched.
     """
     started = time.perf_counter()
-    path = settings.store.store_dir
-    with layout.write_lock(path):
-        layout.cleanup(path)  # debris of builds that were killed
+    with _writing(settings):
         current = None if force else up_to_date_report(settings, abstracts)
         if current is not None:
             return current
         rows = _Rows.of(abstracts, settings)
         known = {} if force else _reusable_vectors(settings)
         vectors, embedded = _vectors(rows.texts, known, embedder, progress)
-        _write_generation(path, settings, abstracts, rows, vectors, embedder)
+        manifest = _manifest(settings, abstracts, rows.chunks, rows.sentences, vectors)
+        parts = (abstracts, rows, vectors, embedder, manifest, rows.terms(abstracts))
+        if settings.store.chroma_url:
+            _write_to_server(settings.store.chroma_url, *parts)
+        else:
+            _write_generation(settings.store.store_dir, *parts)
     return BuildReport(
         True,
         len(abstracts),
@@ -195,6 +199,13 @@ class _Rows:
         ]
         return cls(chunks, sentences, texts)
 
+    def terms(self, abstracts: Sequence[Abstract]) -> store_terms.Terms:
+        """The tokens readers load instead of tokenizing (`rag.store_terms`)."""
+        spans: dict[str, list[Span]] = {}
+        for aid, _, span in self.sentences:
+            spans.setdefault(aid, []).append(span)
+        return store_terms.compute({a.id: a for a in abstracts}, self.chunks, spans)
+
 
 def _vectors(
     rows: list[tuple[str, str]],
@@ -216,23 +227,57 @@ def _vectors(
     return vectors, len(todo)
 
 
+@contextmanager
+def _writing(settings: Settings) -> Iterator[None]:
+    """Locally: hold the write lock and clear the debris of killed builds first. A server
+    has no lock: every build writes its own generation, and the last to swap is served."""
+    if settings.store.chroma_url:
+        yield
+        return
+    with layout.write_lock(settings.store.store_dir):
+        layout.cleanup(settings.store.store_dir)
+        yield
+
+
+def _write_to_server(url, abstracts, rows: _Rows, vectors, embedder, manifest, terms) -> None:
+    """Write, verify and swap in a generation in the server, then delete older ones."""
+    db = server.connect(url)
+    gen, papers = server.new_generation(), {a.id: chroma.paper_metadata(a) for a in abstracts}
+    names = server.prefix(gen)
+    chroma.write_collections(
+        db, rows.chunks, rows.sentences, rows.texts, vectors, embedder, papers, names
+    )
+    chroma.verify(db, f"{gen} at {url}", len(rows.chunks), len(rows.sentences), embedder, names)
+    rows_of = vectors_io.rows_of(rows.chunks, rows.sentences, papers)
+    extra = {"rows": rows_of, "terms": store_terms.encode(terms)}
+    server.write_manifest(db, gen, {**manifest, **extra})
+    replaced = server.current(db)
+    server.switch_to(db, gen)
+    server.cleanup(db, keep=(gen, replaced) if replaced else (gen,))
+
+
 def _write_generation(
     path: Path,
-    settings: Settings,
     abstracts: Sequence[Abstract],
     rows: _Rows,
     vectors: np.ndarray,
     embedder: Embeddings,
+    manifest: dict,
+    terms: store_terms.Terms,
 ) -> None:
     """Write, verify and switch to a new generation; on any failure it is deleted."""
     gen = layout.new_generation(path)
     try:
-        chroma.write_collections(
-            gen, rows.chunks, rows.sentences, rows.texts, vectors, embedder, abstracts
-        )
-        manifest = _manifest(settings, abstracts, rows.chunks, rows.sentences, vectors)
+        papers = {a.id: chroma.paper_metadata(a) for a in abstracts}
+        with chroma.local(gen) as db:
+            chroma.write_collections(
+                db, rows.chunks, rows.sentences, rows.texts, vectors, embedder, papers
+            )
+            chroma.verify(db, str(gen), len(rows.chunks), len(rows.sentences), embedder)
+        vectors_io.write(gen, rows.chunks, rows.sentences, vectors, papers)
+        store_terms.write(gen, terms)
+        vectors_io.read(gen, len(rows.chunks), len(rows.sentences))  # what readers will load
         layout.write_manifest(gen, manifest)
-        chroma.verify(gen, len(rows.chunks), len(rows.sentences), embedder)
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
@@ -243,13 +288,40 @@ def _write_generation(
 def _reusable_vectors(settings: Settings) -> dict[str, tuple[str, np.ndarray]]:
     """Row id -> (text, vector) from the serving generation, if built the same way."""
     try:
-        gen = layout.current_generation(settings.store.store_dir)
-        manifest = layout.read_manifest(gen) if gen else None
+        manifest = _current_manifest(settings)
         if not manifest or manifest.get("vector_key") != vector_key(settings):
             return {}
-        return chroma.stored_vectors(gen)
+        if settings.store.chroma_url:
+            return _server_vectors(settings.store.chroma_url)
+        return _stored_vectors(layout.current_generation(settings.store.store_dir), manifest)
     except StoreError:  # a damaged serving store: nothing to reuse, embed everything
         return {}
+
+
+def _stored_vectors(gen: Path, manifest: dict) -> dict[str, tuple[str, np.ndarray]]:
+    """Row id -> (text, vector) of every chunk and sentence, from the read-only files."""
+    rows, chunk_vectors, sentence_vectors = vectors_io.read(
+        gen, manifest["chunks"], manifest["sentences"]
+    )
+    text = {a["id"]: a["text"] for a in manifest["abstracts"]}
+    known = {}
+    for (aid, i, start, end, _), v in zip(rows["chunks"], chunk_vectors, strict=True):
+        known[f"{aid}:{i}"] = (text[aid][start:end], v)
+    for (aid, i, start, end), v in zip(rows["sentences"], sentence_vectors, strict=True):
+        known[f"{aid}:s{i}"] = (text[aid][start:end], v)
+    return known
+
+
+def _server_vectors(url: str) -> dict[str, tuple[str, np.ndarray]]:
+    """Row id -> (text, vector) of every chunk and sentence of the generation served."""
+    db = server.connect(url)
+    names = server.prefix(server.current(db))
+    known = {}
+    for name in (chroma.CHUNKS, chroma.SENTENCES):
+        collection = db.get_collection(names + name)
+        for rid, text, vector in server.all_rows(collection):
+            known[rid] = (text, np.asarray(vector, dtype=np.float32))
+    return known
 
 
 def _manifest(settings, abstracts, chunks, sentences, vectors) -> dict:
@@ -276,97 +348,3 @@ def _embed_all(texts: list[str], embedder: Embeddings, progress: bool) -> np.nda
             out.extend(embedder.embed_documents(batch))
             bar.update(len(batch))
     return np.asarray(out, dtype=np.float32)
-
-
-def open_store(settings: Settings, embedder: Embeddings) -> Store:
-    """Open the serving generation, checked; StoreError with a remedy when it is not usable."""
-    path = settings.store.store_dir
-    gen, handle, manifest = _pin_current(path)
-    try:
-        _check(manifest, gen, settings)
-        chroma.verify(gen, manifest.get("chunks", -1), manifest.get("sentences", -1), embedder)
-        store = _read(gen, manifest, embedder)
-    except BaseException:
-        handle.close()
-        raise
-    return replace(store, path=path, pin=handle)
-
-
-def _pin_current(path: Path) -> tuple[Path, IO, dict | None]:
-    """The serving generation, pinned so no cleanup deletes it while we read, and its manifest."""
-    for _ in range(3):  # a build may swap and clean up between reading CURRENT and pinning
-        gen = layout.current_generation(path)
-        if gen is None:
-            if layout.has_legacy_layout(path):
-                raise StoreError(
-                    f"The store at {path} has the layout of an older version (chroma/ and "
-                    "manifest.json, no CURRENT). Run `rag build` to rebuild it beside the old one."
-                )
-            raise StoreError(f"No store at {path}. Run `rag build` first.")
-        try:
-            handle = layout.pin(gen)
-        except OSError:
-            continue
-        manifest = layout.read_manifest(gen)
-        if manifest is not None or layout.current_generation(path) == gen:
-            return gen, handle, manifest
-        handle.close()
-    raise StoreError(f"The store at {path} keeps changing under us. Try again.")
-
-
-def _check(manifest: dict | None, gen: Path, settings: Settings) -> None:
-    """StoreError unless the manifest describes a store this version can read with this model."""
-    path, model = settings.store.store_dir, settings.store.embedding_model
-    if manifest is None:
-        raise StoreError(
-            f"The store generation {gen} has no manifest (a damaged store). "
-            "Run `rag build --force` to rebuild it."
-        )
-    if manifest.get("embedding_model") != model:
-        raise StoreError(
-            f"The store at {path} was built with {manifest.get('embedding_model')!r}, "
-            f"not {model!r}. Run `rag build` to rebuild it."
-        )
-    if manifest.get("schema") != SCHEMA:
-        raise StoreError(
-            f"The store at {path} has schema {manifest.get('schema')}, this version reads "
-            f"{SCHEMA}. Run `rag build --force` to rebuild it."
-        )
-
-
-def _read(gen: Path, manifest: dict, embedder: Embeddings) -> Store:
-    """The generation's abstracts, chunks, sentence spans and sentence vectors, in memory."""
-    abstracts = {
-        a["id"]: Abstract(
-            **{
-                **a,
-                "locations": tuple(Location(**loc) for loc in a["locations"]),
-                "authors": tuple(a.get("authors", ())),
-            }
-        )
-        for a in manifest["abstracts"]
-    }
-    chunk_col, got, sents = chroma.read_collections(gen, embedder)
-    chunks = sorted(
-        (
-            Chunk(m["abstract_id"], m["index"], Span(m["start"], m["end"]), doc, m["tokens"])
-            for doc, m in zip(got["documents"], got["metadatas"], strict=True)
-        ),
-        key=lambda c: (c.abstract_id, c.index),
-    )
-    rows: dict[str, list[tuple[int, Span, np.ndarray]]] = {}
-    for m, v in zip(sents["metadatas"], sents["embeddings"], strict=True):
-        rows.setdefault(m["abstract_id"], []).append(
-            (m["index"], Span(m["start"], m["end"]), np.asarray(v, dtype=np.float32))
-        )
-    if set(rows) != set(abstracts):
-        raise StoreError(
-            f"The store generation {gen} lacks the sentences of "
-            f"{len(set(abstracts) - set(rows))} abstracts (a damaged store). "
-            "Run `rag build --force` to rebuild it."
-        )
-    for aid in rows:
-        rows[aid].sort(key=lambda r: r[0])
-    spans = {aid: [span for _, span, _ in r] for aid, r in rows.items()}
-    vectors = {aid: np.stack([v for _, _, v in r]) for aid, r in rows.items()}
-    return Store(gen.parent, abstracts, chunk_col, chunks, spans, vectors, gen)

@@ -1,15 +1,19 @@
-"""The Chroma side of one store generation: write its two collections, verify, read back.
+"""The Chroma side of one store generation: write its two collections and verify them.
 
-A generation's `chroma/` holds collection "chunks" (searched) and "sentences" (evidence),
-both in cosine space, with our vectors passed in explicitly. Leaves out choosing which
-generation to use (`rag.store_layout`) and what the rows mean (`rag.store`).
+A generation holds collection "chunks" (searched) and "sentences" (evidence), both in
+cosine space, with our vectors passed in explicitly: in the generation's `chroma/` folder,
+or in a Chroma server under a name prefix (`rag.store_server`). Only `rag build` opens a
+local `chroma/`: embedded Chroma writes its files whenever a client opens them, so readers
+load the .npy copies instead (`rag.store_vectors`). Leaves out choosing which generation
+to use (`rag.store_layout`) and what the rows mean (`rag.store`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +25,7 @@ from rag.types import Abstract, Chunk, Span
 CHUNKS = "chunks"
 SENTENCES = "sentences"
 REMEDY = "Run `rag build --force` to rebuild the store."
+_ADD_BATCH = 4096  # rows per add(): under a Chroma server's request limits
 
 
 class ChromaEmbeddingFunction:
@@ -49,77 +54,75 @@ class ChromaEmbeddingFunction:
         return False
 
 
-def client(gen: Path):
-    """A Chroma client on the generation's `chroma/` folder, telemetry off."""
+@contextmanager
+def local(gen: Path) -> Iterator:
+    """A Chroma client on the generation's `chroma/` folder, telemetry off, closed after."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    return chromadb.PersistentClient(
+    db = chromadb.PersistentClient(
         path=str(gen / "chroma"),
         settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
     )
-
-
-def stored_vectors(gen: Path) -> dict[str, tuple[str, np.ndarray]]:
-    """Row id -> (text, vector) of every chunk and sentence in the generation."""
-    known = {}
     try:
-        db = client(gen)
-        for name in (CHUNKS, SENTENCES):
-            got = db.get_collection(name).get(include=["documents", "embeddings"])
-            for rid, doc, vec in zip(got["ids"], got["documents"], got["embeddings"], strict=True):
-                known[rid] = (doc, np.asarray(vec, dtype=np.float32))
-    except Exception as err:  # chromadb raises its own errors, sqlite ones, or ValueError
-        raise StoreError(f"The store generation {gen} cannot be read ({err}). {REMEDY}") from err
-    return known
+        yield db
+    finally:
+        db.close()  # stops its system, so nothing of it writes once the build is done
 
 
 def write_collections(
-    gen: Path,
+    db,
     chunks: Sequence[Chunk],
     sentences: Sequence[tuple[str, int, Span]],
     rows: Sequence[tuple[str, str]],
     vectors: np.ndarray,
     embedder: Embeddings,
-    abstracts: Sequence[Abstract],
+    papers: Mapping[str, dict],
+    prefix: str = "",
 ) -> None:
     """Create both collections; `rows`/`vectors` hold the chunks first, then the sentences.
 
-    Each chunk carries its abstract's `language` ("en"/"zh": retrieval queries each
-    language's chunks apart, against the same-language bias) and, when the corpus gives
-    them, its `year` and `authors` (see `paper_metadata`), so a question's scope is a
-    `where` filter that runs in the database.
+    `papers` maps abstract id to its `paper_metadata`, which each chunk carries: its
+    `language` ("en"/"zh": retrieval queries each language's chunks apart, against the
+    same-language bias) and, when the corpus gives them, its `year` and `authors`, so a
+    question's scope is a `where` filter that runs in the database. Both
+    collections' names start with `prefix` (a generation's, in a server). Rows go in
+    batches, as a server caps the size of one request.
     """
-    papers = {a.id: paper_metadata(a) for a in abstracts}
-    db = client(gen)
     function = ChromaEmbeddingFunction(embedder)
     space = {"hnsw": {"space": "cosine"}}
     n = len(chunks)
-    db.create_collection(CHUNKS, embedding_function=function, configuration=space).add(
-        ids=[rid for rid, _ in rows[:n]],
-        documents=[text for _, text in rows[:n]],
-        embeddings=vectors[:n],
-        metadatas=[
-            {
-                **papers[c.abstract_id],
-                "abstract_id": c.abstract_id,
-                "index": c.index,
-                "start": c.span.start,
-                "end": c.span.end,
-                "tokens": c.n_tokens,
-            }
-            for c in chunks
-        ],
+    chunk_metadatas = [
+        {
+            **papers[c.abstract_id],
+            "abstract_id": c.abstract_id,
+            "index": c.index,
+            "start": c.span.start,
+            "end": c.span.end,
+            "tokens": c.n_tokens,
+        }
+        for c in chunks
+    ]
+    sentence_metadatas = [
+        {"abstract_id": aid, "index": i, "start": s.start, "end": s.end} for aid, i, s in sentences
+    ]
+    parts = (
+        (CHUNKS, slice(0, n), chunk_metadatas),
+        (SENTENCES, slice(n, None), sentence_metadatas),
     )
-    db.create_collection(SENTENCES, embedding_function=function, configuration=space).add(
-        ids=[rid for rid, _ in rows[n:]],
-        documents=[text for _, text in rows[n:]],
-        embeddings=vectors[n:],
-        metadatas=[
-            {"abstract_id": aid, "index": i, "start": s.start, "end": s.end}
-            for aid, i, s in sentences
-        ],
-    )
+    for name, part, metadatas in parts:
+        collection = db.create_collection(
+            prefix + name, embedding_function=function, configuration=space
+        )
+        ids, texts, vecs = [r for r, _ in rows[part]], [t for _, t in rows[part]], vectors[part]
+        for i in range(0, len(ids), _ADD_BATCH):
+            batch = slice(i, i + _ADD_BATCH)
+            collection.add(
+                ids=ids[batch],
+                documents=texts[batch],
+                embeddings=vecs[batch],
+                metadatas=metadatas[batch],
+            )
 
 
 def paper_metadata(abstract: Abstract) -> dict:
@@ -146,17 +149,19 @@ def plain(name: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
-def verify(gen: Path, chunks: int, sentences: int, embedder: Embeddings) -> None:
+def verify(
+    db, where: str, chunks: int, sentences: int, embedder: Embeddings, prefix: str = ""
+) -> None:
     """Counts match, and the first chunk's own vector finds that chunk: else StoreError.
 
     The probe reuses a stored vector rather than embedding a query, so it checks the index
     without a model call and holds for models whose query and document vectors differ.
     """
-    damaged = f"The store generation {gen} is damaged"
+    damaged = f"The store generation {where} is damaged"
     try:
-        db = client(gen)
-        chunk_col = db.get_collection(CHUNKS, embedding_function=ChromaEmbeddingFunction(embedder))
-        counts = (chunk_col.count(), db.get_collection(SENTENCES).count())
+        function = ChromaEmbeddingFunction(embedder)
+        chunk_col = db.get_collection(prefix + CHUNKS, embedding_function=function)
+        counts = (chunk_col.count(), db.get_collection(prefix + SENTENCES).count())
         if counts != (chunks, sentences):
             raise StoreError(
                 f"{damaged}: it holds {counts[0]} chunks and {counts[1]} sentences, its "
@@ -173,20 +178,3 @@ def verify(gen: Path, chunks: int, sentences: int, embedder: Embeddings) -> None
         raise
     except Exception as err:  # chromadb raises its own errors, sqlite ones, or ValueError
         raise StoreError(f"{damaged} ({type(err).__name__}: {err}). {REMEDY}") from err
-
-
-def read_collections(gen: Path, embedder: Embeddings) -> tuple[object, dict, dict]:
-    """(chunks collection, its documents + metadatas, sentence metadatas + embeddings)."""
-    try:
-        db = client(gen)
-        function = ChromaEmbeddingFunction(embedder)
-        chunk_col = db.get_collection(CHUNKS, embedding_function=function)
-        got = chunk_col.get(include=["documents", "metadatas"])
-        sents = db.get_collection(SENTENCES, embedding_function=function).get(
-            include=["metadatas", "embeddings"]
-        )
-    except Exception as err:  # chromadb raises its own errors, sqlite ones, or ValueError
-        raise StoreError(
-            f"The store generation {gen} cannot be read ({type(err).__name__}: {err}). {REMEDY}"
-        ) from err
-    return chunk_col, got, sents

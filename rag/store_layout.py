@@ -2,7 +2,8 @@
 
 Layout of `store_dir`:
     CURRENT               one line: the name of the generation being served
-    gen-<stamp>/          one complete build: chroma/, manifest.json, .in-use
+    gen-<stamp>/          one complete build: chroma/, *.npy, rows.json, terms.json,
+                          manifest.json, .in-use
     .lock                 held by the one build allowed to write; a second build waits
 
 A build writes a new generation beside the serving one and, once it is verified, points

@@ -1,10 +1,11 @@
 """A corpus mixing every format, built into a real store: answers cite the right entry
-with its title and year, a scope narrows them in the database, titles are searched, and a
-file added while serving is answered from without a restart.
+with its title and year, a scope narrows them where the vectors are searched, titles are
+searched, and a file added while serving is answered from without a restart.
 
 The store of tests/data/formats (seven abstracts) is built once for this module: seconds.
 """
 
+import json
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import rag
 from rag import QA, QuestionError, Settings
 from rag.cli import format_answer
 from rag.corpus import add_files, default_corpus_dir
+from rag.lexical import tokenize
+from rag.scope import check
 from rag.store import open_store
 from ui.chat import answer_dict
 from ui.render import conversation_html
@@ -122,14 +125,24 @@ def test_an_author_scope_matches_names_without_accents(mixed):
     assert [s.file for s in answer.sources] == ["refs.bib"]
 
 
-def test_the_scope_runs_in_chroma_on_the_chunk_metadata(mixed):
-    chunks = mixed.index.store.chunks_collection
-    got = chunks.get(where={"year": 2022}, include=["metadatas"])["metadatas"]
-    assert got and {m["abstract_id"] for m in got} == {
-        a.id for a in mixed.index.store.abstracts.values() if a.year == 2022
+def test_the_scope_filters_the_chunks_where_their_vectors_are_searched(mixed, embedder):
+    """The build writes each paper's year and author words beside the vectors (rows.json,
+    as Chroma gets them), and the numpy search filters on them before it picks the
+    nearest: one chunk asked for in a scope is the nearest in scope, not none."""
+    store = mixed.index.store
+    papers = json.loads((store.generation / "rows.json").read_text("utf-8"))["papers"]
+    assert {aid for aid, m in papers.items() if m.get("year") == 2022} == {
+        a.id for a in store.abstracts.values() if a.year == 2022
     }
-    cmt = chunks.get(where={"authors": {"$contains": "muller"}}, include=["metadatas"])
-    assert cmt["ids"]
+    cmt = next(a for a in store.abstracts.values() if a.locations[0].file == "refs.bib")
+    assert {"muller", "jorg", "garcia"} <= set(papers[cmt.id]["authors"])
+    vector = embedder.embed_query("What NDS does CMT reach on nuScenes?")
+    nearest = [store.search(vector, 1, lang) for lang in ("en", "zh")]
+    assert cmt.id in {aid for found in nearest for aid, _ in found}
+    older = [store.search(vector, 1, lang, check({"year": 2022})) for lang in ("en", "zh")]
+    assert any(older) and all(store.abstracts[aid].year == 2022 for f in older for aid, _ in f)
+    by_muller = store.search(vector, 50, "en", check({"authors": "Muller"}))
+    assert by_muller and {aid for aid, _ in by_muller} == {cmt.id}
     with pytest.raises(QuestionError, match="takes 'year' and 'authors'"):
         mixed.ask("What NDS does CMT reach?", where={"venue": "ICCV"})
 
@@ -145,6 +158,14 @@ def test_a_question_naming_a_title_finds_that_paper(mixed):
     """LGD's abstract is Chinese; only its English title holds these words."""
     hits = mixed.retriever.search("Label-Guided Self-Distillation for Object Detection")
     assert hits[0].relevant and hits[0].abstract.locations[0].file == "library.ris"
+    # The build tokenized the title into the saved terms (terms.json), which readers load.
+    store = mixed.index.store
+    lgd = hits[0].abstract
+    first = next(c for c in store.chunks if c.abstract_id == lgd.id and c.index == 0)
+    assert store.terms is not None
+    title = set(tokenize(lgd.title))
+    assert "guided" in title and "guided" not in tokenize(lgd.text)
+    assert title <= set(store.terms.chunks[first.id]) and title <= store.terms.abstracts[lgd.id]
 
 
 def test_a_file_added_while_serving_is_answered_without_a_restart(tmp_path, embedder):

@@ -1,9 +1,13 @@
-"""The Index follows the store: a rebuild swapped in is answered from without a restart."""
+"""The Index follows the store: a rebuild swapped in is answered from without a restart, and
+its lexical side is loaded from the build's saved terms."""
 
 import shutil
+from dataclasses import replace
 
-from rag import QA, Settings, build
+from rag import QA, Settings, build, store_terms
 from rag.corpus import default_corpus_dir
+from rag.index import Index
+from rag.lexical import tokenize
 
 AV2 = "000_db84be102c6e026b.txt"
 
@@ -28,3 +32,21 @@ def test_a_running_pipeline_answers_from_a_generation_built_after_it_started(
     answer = qa.ask("How many sequences of unlabeled lidar data does Argoverse 2 have?")
     assert qa.index.generation != first
     assert answer.found and "Argoverse 2" in answer.sources[0].text
+
+
+def test_the_saved_terms_are_what_tokenizing_at_start_would_give(small_qa):
+    store = small_qa.index.store
+    assert store.terms is not None, "the build saves the terms with the generation"
+    loaded = Index.of(store)
+    tokenized = Index.of(replace(store, terms=None))
+    assert loaded.abstract_terms == tokenized.abstract_terms
+    assert loaded.sentence_terms == tokenized.sentence_terms
+    assert loaded.bm25.idf == tokenized.bm25.idf
+    terms = tokenize("How much does LGD improve RetinaNet on COCO?")
+    assert loaded.bm25.scores(terms) == tokenized.bm25.scores(terms)
+
+
+def test_terms_saved_by_another_tokenizer_are_not_used(small_qa):
+    saved = store_terms.encode(small_qa.index.store.terms)
+    assert store_terms.decode(saved) == small_qa.index.store.terms
+    assert store_terms.decode({**saved, "key": "another tokenizer"}) is None

@@ -1,5 +1,6 @@
 """The store: built once, reopened and reused without re-embedding, rebuilt on change."""
 
+import hashlib
 import json
 import shutil
 
@@ -9,10 +10,20 @@ from langchain_core.embeddings import Embeddings
 from rag import QA, Settings, StoreError
 from rag.corpus import load_corpus
 from rag.store import build_store, is_current, open_store
+from rag.store_chroma import local
 from rag.store_layout import current_generation
 from tests.conftest import write_small_corpus
 
 RELIANT = "What does RELIANT mitigate?"
+
+
+def file_hashes(folder):
+    """Relative path -> SHA-1 of every file under `folder`."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha1(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 class CountingEmbeddings(Embeddings):
@@ -77,11 +88,36 @@ def test_force_re_embeds_everything(tmp_path, small_corpus, embedder):
     assert report.rebuilt and spy.texts == 2 * (report.chunks + report.sentences)
 
 
-def test_store_uses_cosine_space_and_keeps_chunk_provenance(shared_settings, qa):
-    collection = qa.index.store.chunks_collection
-    assert collection.configuration["hnsw"]["space"] == "cosine"
-    meta = collection.get(limit=1, include=["metadatas"])["metadatas"][0]
-    assert {"abstract_id", "start", "end", "tokens"} <= set(meta)
+def test_store_uses_cosine_space_and_keeps_chunk_provenance(shared_settings, qa, tmp_path):
+    # A copy: opening a chroma/ folder writes to it, and readers never do (see test below)
+    copy = shutil.copytree(qa.index.store.generation / "chroma", tmp_path / "gen" / "chroma")
+    with local(copy.parent) as db:
+        collection = db.get_collection("chunks")
+        assert collection.configuration["hnsw"]["space"] == "cosine"
+        meta = collection.get(limit=1, include=["metadatas"])["metadatas"][0]
+        assert {"abstract_id", "start", "end", "tokens"} <= set(meta)
+        assert collection.count() == len(qa.index.store.chunks)
+
+
+def test_opening_and_asking_leave_every_file_of_the_generation_unchanged(tiny, embedder):
+    before = file_hashes(current_generation(tiny.store.store_dir))
+    qa = QA(tiny, embedder=embedder, progress=False)
+    assert "bias exhibited by the student model" in qa.ask(RELIANT).text
+    assert file_hashes(current_generation(tiny.store.store_dir)) == before
+
+
+def test_exact_vector_search_ranks_like_chroma(tiny, embedder, tmp_path):
+    """The readers' numpy search returns the same chunks, in order, as Chroma's query."""
+    store = open_store(tiny, embedder)
+    copy = shutil.copytree(store.generation / "chroma", tmp_path / "gen" / "chroma")
+    vector = embedder.embed_query("query: knowledge distillation bias")
+    with local(copy.parent) as db:
+        got = db.get_collection("chunks").query(
+            query_embeddings=[vector], n_results=5, where={"language": "en"}
+        )
+    ours = store.search(vector, 5, "en")
+    assert [aid for aid, _ in ours] == [m["abstract_id"] for m in got["metadatas"][0]]
+    assert [round(c, 4) for _, c in ours] == [round(1 - d, 4) for d in got["distances"][0]]
 
 
 def test_manifest_records_model_and_every_location(shared_settings, qa):
@@ -122,9 +158,9 @@ def test_only_new_or_changed_abstracts_are_embedded(tmp_path, small_corpus, embe
     assert "91.5%" in answer.text and answer.sources[0].file == "extra.txt"
 
 
-def _truncate_sqlite(gen):
-    db = gen / "chroma" / "chroma.sqlite3"
-    db.write_bytes(db.read_bytes()[: db.stat().st_size // 3])
+def _truncate_vectors(gen):
+    npy = gen / "chunks.npy"
+    npy.write_bytes(npy.read_bytes()[: npy.stat().st_size // 3])
 
 
 def _drop_manifest(gen):
@@ -142,7 +178,7 @@ def _garble_manifest(gen):
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (_truncate_sqlite, "damaged .*malformed.*rag build --force"),
+        (_truncate_vectors, "damaged .*rag build --force"),
         (_drop_manifest, "no manifest.*rag build --force"),
         (_drop_generation, "points at .*deleted or damaged.*rag build --force"),
         (_garble_manifest, "unreadable.*rag build --force"),

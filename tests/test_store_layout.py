@@ -1,9 +1,12 @@
-"""Store lifecycle on disk, with real `rag build` processes: killed builds, two builds at once."""
+"""Store lifecycle on disk, with real `rag` processes: killed builds, two builds at once,
+readers that never write."""
 
 import gc
+import hashlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -134,3 +137,58 @@ def test_debris_of_a_crashed_build_is_cleaned_by_the_next_build(tiny, embedder):
     build_store(tiny, load_corpus(tiny.store.corpus_dir)[:3], embedder, progress=False)
     assert generations(store) == [current_generation(store).name]
     assert not (store / "CURRENT.tmp-1").exists()
+
+
+def file_hashes(folder):
+    """Relative path -> SHA-1 of every file under `folder`."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha1(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def rag_process(settings, log, *args):
+    """A `rag` command on the settings' corpus and store, output to `log`."""
+    env = {k: v for k, v in os.environ.items() if k != "RAG_STORE_DIR"}
+    where = ["--corpus", str(settings.store.corpus_dir), "--store", str(settings.store.store_dir)]
+    with open(log, "w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "rag.cli", *args, *where],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+
+
+def test_readers_leave_the_served_generation_byte_identical_while_a_build_runs(built, tmp_path):
+    """Issue 11: `rag ui`, two `rag ask` and a `rag build --force` at once; only the build
+    writes, and only its own new generation."""
+    from gradio_client import Client
+
+    store = built.store.store_dir
+    served = current_generation(store)
+    before = file_hashes(served)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ui = rag_process(built, tmp_path / "ui.log", "ui", "--port", str(port))
+    try:
+        asks = [rag_process(built, tmp_path / f"ask{n}.log", "ask", QUESTION) for n in (1, 2)]
+        build = start_build(built, tmp_path / "build.log", "--force")
+        wait_for(lambda: "The chat is at" in (tmp_path / "ui.log").read_text() or ui.poll())
+        chat = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        assert FACT in chat.predict(QUESTION, api_name="/chat")
+        assert [p.wait(timeout=300) for p in (*asks, build)] == [0, 0, 0]
+        for n in (1, 2):
+            assert FACT in (tmp_path / f"ask{n}.log").read_text()
+        new = current_generation(store)
+        assert new != served and served.is_dir(), "the ui still pins the old generation"
+        assert file_hashes(served) == before, "a reader wrote to the generation it served"
+
+        built_new = file_hashes(new)
+        assert FACT in chat.predict(QUESTION, api_name="/chat")  # the ui moves to the new one
+        assert file_hashes(new) == built_new, "a reader wrote to the new generation"
+    finally:
+        ui.terminate()
+        ui.wait(timeout=30)

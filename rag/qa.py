@@ -51,6 +51,17 @@ _log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Resolved:
+    """A question resolved against one store generation: the retriever is looked up once,
+    so a question costs one check of `CURRENT` (one request in server mode), not two."""
+
+    query: Query
+    answerer: str
+    scope: Scope | None
+    retriever: HybridRetriever
+
+
+@dataclass(frozen=True)
 class Retrieved:
     """A question after retrieval: what the answerer step needs."""
 
@@ -170,19 +181,22 @@ class QA:
 
     def rank(self, question: str, history: Sequence[dict] | None = None) -> list[Hit]:
         """Every candidate abstract for the question, relevant ones first (for evaluation)."""
-        query = resolve(clean_text(question).strip(), _messages(history), self.index.names)
+        retriever = self.retriever
+        query = resolve(clean_text(question).strip(), _messages(history), retriever.index.names)
         vector = self.embedder.embed_query(query.search_text)
-        return self.retriever.search(query.search_text, vector)
+        return retriever.search(query.search_text, vector)
 
-    def _resolve(self, request: dict) -> tuple[Query, str, Scope | None]:
+    def _resolve(self, request: dict) -> Resolved:
         messages = _messages(validate(request["question"], request["history"]))
         scope = check_scope(request.get("where"))
-        query = resolve(clean_text(request["question"]).strip(), messages, self.index.names)
-        return query, request["answerer"] or self.settings.answer.answerer, scope
-
-    def _retrieve(self, resolved: tuple[Query, str, Scope | None]) -> Retrieved:
-        query, answerer, scope = resolved
         retriever = self.retriever
+        query = resolve(clean_text(request["question"]).strip(), messages, retriever.index.names)
+        answerer = request["answerer"] or self.settings.answer.answerer
+        return Resolved(query, answerer, scope, retriever)
+
+    def _retrieve(self, resolved: Resolved) -> Retrieved:
+        query, answerer, scope = resolved.query, resolved.answerer, resolved.scope
+        retriever = resolved.retriever
         vector = np.asarray(self.embedder.embed_query(query.search_text), dtype=np.float32)
         hits = retriever.retrieve(query, vector, scope)
         if query.subject and hits:  # sentences are scored on the question itself

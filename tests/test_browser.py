@@ -10,9 +10,10 @@ citation-check behaviour needs one that streams.
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
+
+from tests.net import served
 
 CHROMIUM = "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
@@ -79,15 +80,8 @@ def url(qa):
             )
         },
     )
-    app = queued(create_app(page_qa), settings)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **PAGE
-    )
-    yield f"http://127.0.0.1:{port}/"
-    app.close()
+    with served(queued(create_app(page_qa), settings), **PAGE) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -347,19 +341,8 @@ def small(tmp_path_factory, embedder, browser):
     (corpus / "three.txt").write_text("\n".join(lines[:6]) + "\n", encoding="utf-8")
     settings = Settings(corpus_dir=corpus, store_dir=folder / "store", ui_auth="ann:s3cret")
     app = queued(create_app(QA(settings, embedder=embedder, progress=False)), settings)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        auth=auth_pairs(settings),
-        **PAGE,
-    )
-    yield f"http://127.0.0.1:{port}/", corpus
-    app.close()
+    with served(app, auth=auth_pairs(settings), **PAGE) as url:
+        yield url, corpus
 
 
 def test_with_rag_ui_auth_the_chat_asks_for_a_login(browser, small):

@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from tests.net import free_port
+
 CMT = "What NDS does the Cross Modal Transformer reach on nuScenes?"
 
 
@@ -127,9 +129,7 @@ def test_ui_says_what_it_does_serves_and_logs_each_request(built, tmp_path):
     from gradio_client import Client
 
     cwd, _ = built
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     log = tmp_path / "ui.log"
     env = {k: v for k, v in os.environ.items() if k != "RAG_STORE_DIR"}
     with open(log, "w") as err:

@@ -3,12 +3,12 @@ year with the link; the year filter narrows answers; a file uploaded in the Corp
 answered from at the next question, without a restart. Full tier (a server, a browser)."""
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
 from rag import QA, Settings
+from tests.net import served
 from tests.test_browser import ARGS, CHROMIUM, ask, last_answer, sync_api
 
 pytestmark = pytest.mark.slow
@@ -24,15 +24,8 @@ def url(tmp_path_factory, embedder):
     (corpus / "export.csv").unlink()  # RELIANT arrives by upload, in the test
     (corpus / "reading-list.json").unlink()  # (which holds RELIANT too)
     qa = QA(Settings(corpus_dir=corpus, store_dir=root / "store"), embedder=embedder)
-    app = queued(create_app(qa), qa.settings)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app.launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **PAGE
-    )
-    yield f"http://127.0.0.1:{port}/"
-    app.close()
+    with served(queued(create_app(qa), qa.settings), **PAGE) as url:
+        yield url
 
 
 @pytest.fixture

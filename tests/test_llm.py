@@ -7,7 +7,6 @@ the quality of what it writes. Skipped without the `llm` extra (`make install-ll
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,15 +24,10 @@ import rag  # noqa: E402
 from rag import QA  # noqa: E402
 from rag.llm import default_gguf, unavailable  # noqa: E402
 from rag.prompts import NOT_FOUND  # noqa: E402
+from tests.net import free_port  # noqa: E402
 
 CMT = "What NDS does the Cross Modal Transformer reach on nuScenes?"
 MAX_TOKENS = 48  # enough to stream and cite; short enough to keep each answer ~3 s here
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def llm_qa(qa, **overrides) -> QA:

@@ -5,7 +5,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from tests.conversations import run, summary
-from tests.test_ui import free_port
+from tests.net import free_port
 from ui.app import create_app, queued
 
 

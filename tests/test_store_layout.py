@@ -6,7 +6,6 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from rag import QA, Settings
 from rag.corpus import default_corpus_dir, load_corpus
 from rag.store import build_store
 from rag.store_layout import PREFIX, current_generation, write_lock
+from tests.net import free_port
 
 QUESTION, FACT = "What does RELIANT mitigate?", "bias exhibited by the student model"
 
@@ -169,9 +169,7 @@ def test_readers_leave_the_served_generation_byte_identical_while_a_build_runs(b
     store = built.store.store_dir
     served = current_generation(store)
     before = file_hashes(served)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     ui = rag_process(built, tmp_path / "ui.log", "ui", "--port", str(port))
     try:
         asks = [rag_process(built, tmp_path / f"ask{n}.log", "ask", QUESTION) for n in (1, 2)]

@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from rag.corpus import default_corpus_dir, load_corpus
 from rag.scope import check
 from rag.store import build_store, open_store
 from rag.store_server import META, PREFIX, connect, current
+from tests.net import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -27,9 +27,7 @@ class ChromaServer:
 
     def __init__(self, path: Path):
         self.path = path
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = None
 

@@ -10,6 +10,7 @@ from gradio_client import Client
 
 from rag.config import Settings
 from rag.types import Answer, Location, Relevance, Source, Span
+from tests.net import free_port
 from ui import chats
 from ui.app import answerer_choices, create_app
 from ui.chat import answer_dict, chat_turn, history_of, stop
@@ -17,12 +18,6 @@ from ui.render import clean, conversation_html, rich
 from ui.serve import ServeError, auth_pairs, check_address, warnings
 
 CMT = "What NDS does the Cross Modal Transformer reach on nuScenes?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -284,12 +284,10 @@ def test_stop_ends_a_slow_answer_and_regenerate_asks_again(page):
     page.press("#question textarea", "Enter")
     page.locator("#conversation .msg.draft").wait_for(timeout=15_000)
     page.get_by_role("button", name="Stop").click()
-    try:
-        page.wait_for_selector("#conversation .msg.error", timeout=10_000)
-    except sync_api.TimeoutError:  # seen once in a full run on a loaded machine: press it again
-        page.get_by_role("button", name="Stop").click()
-        page.wait_for_selector("#conversation .msg.error")
+    page.wait_for_selector("#conversation .msg.error", timeout=10_000)
+    page.wait_for_timeout(1_000)  # a chunk written after Stop would show here (it once did)
     assert "Stopped" in last_answer(page).inner_text()
+    assert page.locator("#conversation .msg.draft").count() == 0
     page.locator("#settings input").first.click()
     page.get_by_role("option", name="extractive").click()
     page.get_by_role("button", name="Regenerate last answer").click()
@@ -309,8 +307,8 @@ def test_sources_per_answer_is_a_setting_in_the_page(page):
     ask(page, question)
     assert last_answer(page).locator(".source-card").count() > 1
     page.locator("#settings").click()
-    page.fill("#top-k input[type=number]", "1")
-    page.press("#top-k input[type=number]", "Tab")
+    page.locator("#top-k input[type=range]").press("Home")  # the keyboard's way to the minimum, 1
+    page.wait_for_function("document.querySelector('#top-k input[type=number]').value === '1'")
     ask(page, question)
     assert last_answer(page).locator(".source-card").count() == 1
 

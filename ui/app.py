@@ -37,6 +37,7 @@ from rag.scope import parse_years  # noqa: E402
 from ui import chats, corpus_view, render  # noqa: E402
 from ui.assets import CSS, HEAD  # noqa: E402
 from ui.chat import answer_dict, chat_turn, log_answer, stop  # noqa: E402
+from ui.stopping import StopRequests  # noqa: E402
 
 EXAMPLES = (
     "How much does LGD improve RetinaNet on COCO?",
@@ -78,11 +79,17 @@ def banner_html(qa: QA, reasons: dict[str, str]) -> str:
     )
 
 
+def _session(request: gr.Request | None) -> str:
+    """The browser session a request comes from ("" for a direct call, as in tests)."""
+    return (request.session_hash if request is not None else None) or ""
+
+
 def create_app(qa: QA) -> gr.Blocks:
     """The app over an already loaded pipeline; serve it through `queued(app, qa.settings)`."""
     settings = qa.settings
     choices, reasons = answerer_choices(qa)
     variants: dict[int, QA] = {settings.retrieval.top_k: qa}
+    stops = StopRequests()
 
     def pipeline(top_k: float | None) -> QA:
         """The pipeline with `top_k` sources per answer, sharing the loaded model and store."""
@@ -97,7 +104,12 @@ def create_app(qa: QA) -> gr.Blocks:
         return variants[k]
 
     def respond(
-        message: str, turns: list, answerer: str, top_k: float, years: str = ""
+        message: str,
+        turns: list,
+        answerer: str,
+        top_k: float,
+        years: str = "",
+        request: gr.Request | None = None,
     ) -> Iterator[tuple]:
         if not (message or "").strip():  # an empty submit changes nothing
             yield gr.skip(), gr.skip(), gr.skip()
@@ -117,14 +129,30 @@ def create_app(qa: QA) -> gr.Blocks:
             ]
             yield "", now, render.conversation_html(now)
             return
-        for now in chat_turn(pipeline(top_k), message, turns or [], answerer or None, where):
-            yield "", now, render.conversation_html(now)
+        session = _session(request)
+        stops.begin(session)
+        steps = chat_turn(pipeline(top_k), message, turns or [], answerer or None, where)
+        try:
+            for now in steps:
+                if stops.asked(session):  # this answer is the page's only writer (ui/stopping.py)
+                    now = stop(now)
+                    yield "", now, render.conversation_html(now)
+                    return
+                yield "", now, render.conversation_html(now)
+        finally:
+            steps.close()  # ends a model's stream too
 
-    def regenerate(turns: list, answerer: str, top_k: float, years: str = "") -> Iterator[tuple]:
+    def regenerate(
+        turns: list,
+        answerer: str,
+        top_k: float,
+        years: str = "",
+        request: gr.Request | None = None,
+    ) -> Iterator[tuple]:
         if not turns:
             yield gr.skip(), gr.skip(), gr.skip()
             return
-        yield from respond(turns[-1]["question"], turns[:-1], answerer, top_k, years)
+        yield from respond(turns[-1]["question"], turns[:-1], answerer, top_k, years, request)
 
     def edit_last(turns: list) -> tuple:
         if not turns:
@@ -132,9 +160,8 @@ def create_app(qa: QA) -> gr.Blocks:
         rest = turns[:-1]
         return turns[-1]["question"], rest, render.conversation_html(rest)
 
-    def stopped(turns: list) -> tuple:
-        now = stop(turns or [])
-        return now, render.conversation_html(now)
+    def stopped(request: gr.Request | None = None) -> None:
+        stops.ask(_session(request))
 
     def save(saved: dict, chat_id: str, turns: list) -> tuple:
         saved = chats.store_turns(saved, chat_id, turns)
@@ -267,9 +294,7 @@ def create_app(qa: QA) -> gr.Blocks:
         ]
         for event in events:
             event.then(**keep, **private)
-        halt.click(stopped, [turns], [turns, conversation], cancels=events, **private).then(
-            **keep, **private
-        )
+        halt.click(stopped, None, None, queue=False, **private)
         edit.click(edit_last, [turns], shown, **private).then(**keep, **private)
         everything = [saved, chat_id, turns, conversation, listing, title]
         for button in (new, fresh):

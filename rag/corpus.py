@@ -98,7 +98,7 @@ def read_text(path: Path, *, long_lines: bool = True) -> tuple[str | None, str]:
 
 
 def load_corpus(
-    corpus_dir: Path | None = None,
+    corpus_dir: Path | str | None = None,
     *,
     skipped: list[tuple[str, str]] | None = None,
     columns: dict[str, str] | None = None,
@@ -124,7 +124,7 @@ def load_corpus(
     Raises:
         CorpusError: the folder is missing or empty, or no file in it holds an abstract.
     """
-    corpus_dir = corpus_dir or default_corpus_dir()
+    corpus_dir = Path(corpus_dir) if corpus_dir else default_corpus_dir()
     merged = _Merger()
     left_out: list[tuple[str, str]] = []
     for path in corpus_files(corpus_dir):

@@ -17,7 +17,8 @@ must find its own chunk), and only then switches CURRENT to it. Opening checks t
 things, so a damaged store fails at once with a remedy instead of answering wrongly.
 Opening writes nothing: every file of the generation being served stays byte-identical.
 
-Opening for reading is `rag.store_open` (re-exported here). Leaves out deleting single
+Opening for reading is `rag.store_open` (re-exported here); where each vector of a new
+generation comes from is `rag.store_embed`. Leaves out deleting single
 abstracts in place: every build writes a whole generation, which for a corpus of
 thousands of abstracts is still seconds of copying, not embedding.
 """
@@ -37,6 +38,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag import store_chroma as chroma
+from rag import store_embed as embed
 from rag import store_layout as layout
 from rag import store_server as server
 from rag import store_terms
@@ -48,8 +50,6 @@ from rag.store_open import SCHEMA, Store, open_store
 from rag.types import Abstract, Chunk, Span
 
 __all__ = ["SCHEMA", "BuildReport", "Store", "build_store", "is_current", "open_store", "tidy"]
-
-_BATCH = 32
 
 
 def vector_key(settings: Settings) -> str:
@@ -156,7 +156,7 @@ def build_store(
             return current
         rows = _Rows.of(abstracts, settings)
         known = {} if force else _reusable_vectors(settings)
-        vectors, embedded = _vectors(rows.texts, known, embedder, progress)
+        vectors, embedded = embed.vectors_for(rows.texts, known, embedder, progress)
         manifest = _manifest(settings, abstracts, rows.chunks, rows.sentences, vectors)
         parts = (abstracts, rows, vectors, embedder, manifest, rows.terms(abstracts))
         if settings.store.chroma_url:
@@ -205,26 +205,6 @@ class _Rows:
         for aid, _, span in self.sentences:
             spans.setdefault(aid, []).append(span)
         return store_terms.compute({a.id: a for a in abstracts}, self.chunks, spans)
-
-
-def _vectors(
-    rows: list[tuple[str, str]],
-    known: dict[str, tuple[str, np.ndarray]],
-    embedder: Embeddings,
-    progress: bool,
-) -> tuple[np.ndarray, int]:
-    """A vector for every row, reused where the same row id holds the same text; and how
-    many were embedded afresh."""
-    todo = [text for rid, text in rows if known.get(rid, (None,))[0] != text]
-    fresh = iter(_embed_all(todo, embedder, progress))
-    vectors = np.asarray(
-        [
-            known[rid][1] if known.get(rid, (None,))[0] == text else next(fresh)
-            for rid, text in rows
-        ],
-        dtype=np.float32,
-    )
-    return vectors, len(todo)
 
 
 @contextmanager
@@ -291,37 +271,9 @@ def _reusable_vectors(settings: Settings) -> dict[str, tuple[str, np.ndarray]]:
         manifest = _current_manifest(settings)
         if not manifest or manifest.get("vector_key") != vector_key(settings):
             return {}
-        if settings.store.chroma_url:
-            return _server_vectors(settings.store.chroma_url)
-        return _stored_vectors(layout.current_generation(settings.store.store_dir), manifest)
+        return embed.served_vectors(settings, manifest)
     except StoreError:  # a damaged serving store: nothing to reuse, embed everything
         return {}
-
-
-def _stored_vectors(gen: Path, manifest: dict) -> dict[str, tuple[str, np.ndarray]]:
-    """Row id -> (text, vector) of every chunk and sentence, from the read-only files."""
-    rows, chunk_vectors, sentence_vectors = vectors_io.read(
-        gen, manifest["chunks"], manifest["sentences"]
-    )
-    text = {a["id"]: a["text"] for a in manifest["abstracts"]}
-    known = {}
-    for (aid, i, start, end, _), v in zip(rows["chunks"], chunk_vectors, strict=True):
-        known[f"{aid}:{i}"] = (text[aid][start:end], v)
-    for (aid, i, start, end), v in zip(rows["sentences"], sentence_vectors, strict=True):
-        known[f"{aid}:s{i}"] = (text[aid][start:end], v)
-    return known
-
-
-def _server_vectors(url: str) -> dict[str, tuple[str, np.ndarray]]:
-    """Row id -> (text, vector) of every chunk and sentence of the generation served."""
-    db = server.connect(url)
-    names = server.prefix(server.current(db))
-    known = {}
-    for name in (chroma.CHUNKS, chroma.SENTENCES):
-        collection = db.get_collection(names + name)
-        for rid, text, vector in server.all_rows(collection):
-            known[rid] = (text, np.asarray(vector, dtype=np.float32))
-    return known
 
 
 def _manifest(settings, abstracts, chunks, sentences, vectors) -> dict:
@@ -336,15 +288,3 @@ def _manifest(settings, abstracts, chunks, sentences, vectors) -> dict:
         "sentences": len(sentences),
         "abstracts": [asdict(a) for a in abstracts],
     }
-
-
-def _embed_all(texts: list[str], embedder: Embeddings, progress: bool) -> np.ndarray:
-    from tqdm import tqdm
-
-    out = []
-    with tqdm(total=len(texts), desc="Embedding", unit="text", disable=not progress) as bar:
-        for i in range(0, len(texts), _BATCH):
-            batch = texts[i : i + _BATCH]
-            out.extend(embedder.embed_documents(batch))
-            bar.update(len(batch))
-    return np.asarray(out, dtype=np.float32)

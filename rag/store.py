@@ -12,15 +12,16 @@ or, with RAG_CHROMA_URL, in a Chroma server (`rag.store_server`). A local one ho
 
 A build reuses the vectors of unchanged abstracts from the serving generation (the id is
 a hash of the text, so same id and same chunking settings and model mean same vectors),
-embeds only the rest, writes a new generation, verifies it (counts, and a probe query that
+and those an unfinished build saved (`rag.store_resume`), embeds only the rest, saving
+each batch as it goes, writes a new generation, verifies it (counts, and a probe query that
 must find its own chunk), and only then switches CURRENT to it. Opening checks the same
 things, so a damaged store fails at once with a remedy instead of answering wrongly.
 Opening writes nothing: every file of the generation being served stays byte-identical.
 
 Opening for reading is `rag.store_open` (re-exported here); where each vector of a new
-generation comes from is `rag.store_embed`. Leaves out deleting single
-abstracts in place: every build writes a whole generation, which for a corpus of
-thousands of abstracts is still seconds of copying, not embedding.
+generation comes from is `rag.store_embed`. Leaves out deleting single abstracts in
+place: every build writes a whole generation, which for a corpus of thousands of
+abstracts is still seconds of copying, not embedding.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -47,6 +48,7 @@ from rag.chunking import chunk_text, get_encoding, sentence_spans
 from rag.config import Settings, vector_settings
 from rag.errors import StoreError
 from rag.store_open import SCHEMA, Store, open_store
+from rag.store_resume import SavedVectors
 from rag.types import Abstract, Chunk, Span
 
 __all__ = ["SCHEMA", "BuildReport", "Store", "build_store", "is_current", "open_store", "tidy"]
@@ -84,6 +86,7 @@ class BuildReport:
     sentences: int
     seconds: float
     embedded: int = 0  # texts embedded; the rest were reused from the serving generation
+    resumed: int = 0  # ... or from the vectors an unfinished build saved (`rag.store_resume`)
     skipped: tuple[tuple[str, str], ...] = ()  # (file or file:line, reason) of what was left out
 
 
@@ -155,14 +158,21 @@ def build_store(
         if current is not None:
             return current
         rows = _Rows.of(abstracts, settings)
+        saved = SavedVectors.of(settings, vector_key(settings))
+        if force:  # trusts nothing stored, not even what an unfinished build saved
+            saved.discard()
         known = {} if force else _reusable_vectors(settings)
-        vectors, embedded = embed.vectors_for(rows.texts, known, embedder, progress)
+        with closing(saved):
+            vectors, embedded, resumed = embed.vectors_for(
+                rows.texts, known, embedder, progress, saved
+            )
         manifest = _manifest(settings, abstracts, rows.chunks, rows.sentences, vectors)
         parts = (abstracts, rows, vectors, embedder, manifest, rows.terms(abstracts))
         if settings.store.chroma_url:
             _write_to_server(settings.store.chroma_url, *parts)
         else:
             _write_generation(settings.store.store_dir, *parts)
+        saved.discard()  # the generation served holds them now
     return BuildReport(
         True,
         len(abstracts),
@@ -170,6 +180,7 @@ def build_store(
         len(rows.sentences),
         time.perf_counter() - started,
         embedded=embedded,
+        resumed=resumed,
     )
 
 

@@ -42,6 +42,7 @@ from rag import store_chroma as chroma
 from rag import store_embed as embed
 from rag import store_layout as layout
 from rag import store_server as server
+from rag import store_server_lock as server_lock
 from rag import store_terms
 from rag import store_vectors as vectors_io
 from rag.chunking import chunk_text, get_encoding, sentence_spans
@@ -153,7 +154,7 @@ def build_store(
         StoreError: the new generation failed verification; the serving one is untouched.
     """
     started = time.perf_counter()
-    with _writing(settings):
+    with _writing(settings) as lock:
         current = None if force else up_to_date_report(settings, abstracts)
         if current is not None:
             return current
@@ -169,7 +170,7 @@ def build_store(
         manifest = _manifest(settings, abstracts, rows.chunks, rows.sentences, vectors)
         parts = (abstracts, rows, vectors, embedder, manifest, rows.terms(abstracts))
         if settings.store.chroma_url:
-            _write_to_server(settings.store.chroma_url, *parts)
+            _write_to_server(settings.store.chroma_url, lock, *parts)
         else:
             _write_generation(settings.store.store_dir, *parts)
         saved.discard()  # the generation served holds them now
@@ -219,18 +220,20 @@ class _Rows:
 
 
 @contextmanager
-def _writing(settings: Settings) -> Iterator[None]:
-    """Locally: hold the write lock and clear the debris of killed builds first. A server
-    has no lock: every build writes its own generation, and the last to swap is served."""
-    if settings.store.chroma_url:
-        yield
+def _writing(settings: Settings) -> Iterator[server_lock.ServerLock | None]:
+    """Hold the lock of the one build allowed to write: locally the store's flock (then
+    clear the debris of killed builds), in server mode the server's own lock."""
+    s = settings.store
+    if s.chroma_url:
+        with server_lock.hold(s.chroma_url, s.chroma_lock_timeout) as lock:
+            yield lock
         return
-    with layout.write_lock(settings.store.store_dir):
-        layout.cleanup(settings.store.store_dir)
-        yield
+    with layout.write_lock(s.store_dir):
+        layout.cleanup(s.store_dir)
+        yield None
 
 
-def _write_to_server(url, abstracts, rows: _Rows, vectors, embedder, manifest, terms) -> None:
+def _write_to_server(url, lock, abstracts, rows: _Rows, vectors, embedder, manifest, terms):
     """Write, verify and swap in a generation in the server, then delete older ones."""
     db = server.connect(url)
     gen, papers = server.new_generation(), {a.id: chroma.paper_metadata(a) for a in abstracts}
@@ -242,6 +245,7 @@ def _write_to_server(url, abstracts, rows: _Rows, vectors, embedder, manifest, t
     rows_of = vectors_io.rows_of(rows.chunks, rows.sentences, papers)
     extra = {"rows": rows_of, "terms": store_terms.encode(terms)}
     server.write_manifest(db, gen, {**manifest, **extra})
+    lock.confirm()
     replaced = server.current(db)
     server.switch_to(db, gen)
     server.cleanup(db, keep=(gen, replaced) if replaced else (gen,))

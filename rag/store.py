@@ -12,14 +12,16 @@ or, with RAG_CHROMA_URL, in a Chroma server (`rag.store_server`). A local one ho
 
 A build reuses the vectors of unchanged abstracts from the serving generation (the id is
 a hash of the text, so same id and same chunking settings and model mean same vectors),
-embeds only the rest, writes a new generation, verifies it (counts, and a probe query that
+and those an unfinished build saved (`rag.store_resume`), embeds only the rest, saving
+each batch as it goes, writes a new generation, verifies it (counts, and a probe query that
 must find its own chunk), and only then switches CURRENT to it. Opening checks the same
 things, so a damaged store fails at once with a remedy instead of answering wrongly.
 Opening writes nothing: every file of the generation being served stays byte-identical.
 
-Opening for reading is `rag.store_open` (re-exported here). Leaves out deleting single
-abstracts in place: every build writes a whole generation, which for a corpus of
-thousands of abstracts is still seconds of copying, not embedding.
+Opening for reading is `rag.store_open` (re-exported here); where each vector of a new
+generation comes from is `rag.store_embed`. Leaves out deleting single abstracts in
+place: every build writes a whole generation, which for a corpus of thousands of
+abstracts is still seconds of copying, not embedding.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -37,19 +39,20 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag import store_chroma as chroma
+from rag import store_embed as embed
 from rag import store_layout as layout
 from rag import store_server as server
+from rag import store_server_lock as server_lock
 from rag import store_terms
 from rag import store_vectors as vectors_io
 from rag.chunking import chunk_text, get_encoding, sentence_spans
 from rag.config import Settings, vector_settings
 from rag.errors import StoreError
 from rag.store_open import SCHEMA, Store, open_store
+from rag.store_resume import SavedVectors
 from rag.types import Abstract, Chunk, Span
 
 __all__ = ["SCHEMA", "BuildReport", "Store", "build_store", "is_current", "open_store", "tidy"]
-
-_BATCH = 256  # texts per embedding call: e5-int8 sorts each call by length; ~2 s a bar step
 
 
 def vector_key(settings: Settings) -> str:
@@ -84,6 +87,7 @@ class BuildReport:
     sentences: int
     seconds: float
     embedded: int = 0  # texts embedded; the rest were reused from the serving generation
+    resumed: int = 0  # ... or from the vectors an unfinished build saved (`rag.store_resume`)
     skipped: tuple[tuple[str, str], ...] = ()  # (file or file:line, reason) of what was left out
 
 
@@ -150,19 +154,26 @@ def build_store(
         StoreError: the new generation failed verification; the serving one is untouched.
     """
     started = time.perf_counter()
-    with _writing(settings):
+    with _writing(settings) as lock:
         current = None if force else up_to_date_report(settings, abstracts)
         if current is not None:
             return current
         rows = _Rows.of(abstracts, settings)
+        saved = SavedVectors.of(settings, vector_key(settings))
+        if force:  # trusts nothing stored, not even what an unfinished build saved
+            saved.discard()
         known = {} if force else _reusable_vectors(settings)
-        vectors, embedded = _vectors(rows.texts, known, embedder, progress)
+        with closing(saved):
+            vectors, embedded, resumed = embed.vectors_for(
+                rows.texts, known, embedder, progress, saved
+            )
         manifest = _manifest(settings, abstracts, rows.chunks, rows.sentences, vectors)
         parts = (abstracts, rows, vectors, embedder, manifest, rows.terms(abstracts))
         if settings.store.chroma_url:
-            _write_to_server(settings.store.chroma_url, *parts)
+            _write_to_server(settings.store.chroma_url, lock, *parts)
         else:
             _write_generation(settings.store.store_dir, *parts)
+        saved.discard()  # the generation served holds them now
     return BuildReport(
         True,
         len(abstracts),
@@ -170,6 +181,7 @@ def build_store(
         len(rows.sentences),
         time.perf_counter() - started,
         embedded=embedded,
+        resumed=resumed,
     )
 
 
@@ -207,39 +219,21 @@ class _Rows:
         return store_terms.compute({a.id: a for a in abstracts}, self.chunks, spans)
 
 
-def _vectors(
-    rows: list[tuple[str, str]],
-    known: dict[str, tuple[str, np.ndarray]],
-    embedder: Embeddings,
-    progress: bool,
-) -> tuple[np.ndarray, int]:
-    """A vector for every row, reused where the same row id holds the same text; and how
-    many were embedded afresh."""
-    todo = [text for rid, text in rows if known.get(rid, (None,))[0] != text]
-    fresh = iter(_embed_all(todo, embedder, progress))
-    vectors = np.asarray(
-        [
-            known[rid][1] if known.get(rid, (None,))[0] == text else next(fresh)
-            for rid, text in rows
-        ],
-        dtype=np.float32,
-    )
-    return vectors, len(todo)
-
-
 @contextmanager
-def _writing(settings: Settings) -> Iterator[None]:
-    """Locally: hold the write lock and clear the debris of killed builds first. A server
-    has no lock: every build writes its own generation, and the last to swap is served."""
-    if settings.store.chroma_url:
-        yield
+def _writing(settings: Settings) -> Iterator[server_lock.ServerLock | None]:
+    """Hold the lock of the one build allowed to write: locally the store's flock (then
+    clear the debris of killed builds), in server mode the server's own lock."""
+    s = settings.store
+    if s.chroma_url:
+        with server_lock.hold(s.chroma_url, s.chroma_lock_timeout) as lock:
+            yield lock
         return
-    with layout.write_lock(settings.store.store_dir):
-        layout.cleanup(settings.store.store_dir)
-        yield
+    with layout.write_lock(s.store_dir):
+        layout.cleanup(s.store_dir)
+        yield None
 
 
-def _write_to_server(url, abstracts, rows: _Rows, vectors, embedder, manifest, terms) -> None:
+def _write_to_server(url, lock, abstracts, rows: _Rows, vectors, embedder, manifest, terms):
     """Write, verify and swap in a generation in the server, then delete older ones."""
     db = server.connect(url)
     gen, papers = server.new_generation(), {a.id: chroma.paper_metadata(a) for a in abstracts}
@@ -251,6 +245,7 @@ def _write_to_server(url, abstracts, rows: _Rows, vectors, embedder, manifest, t
     rows_of = vectors_io.rows_of(rows.chunks, rows.sentences, papers)
     extra = {"rows": rows_of, "terms": store_terms.encode(terms)}
     server.write_manifest(db, gen, {**manifest, **extra})
+    lock.confirm()
     replaced = server.current(db)
     server.switch_to(db, gen)
     server.cleanup(db, keep=(gen, replaced) if replaced else (gen,))
@@ -291,37 +286,9 @@ def _reusable_vectors(settings: Settings) -> dict[str, tuple[str, np.ndarray]]:
         manifest = _current_manifest(settings)
         if not manifest or manifest.get("vector_key") != vector_key(settings):
             return {}
-        if settings.store.chroma_url:
-            return _server_vectors(settings.store.chroma_url)
-        return _stored_vectors(layout.current_generation(settings.store.store_dir), manifest)
+        return embed.served_vectors(settings, manifest)
     except StoreError:  # a damaged serving store: nothing to reuse, embed everything
         return {}
-
-
-def _stored_vectors(gen: Path, manifest: dict) -> dict[str, tuple[str, np.ndarray]]:
-    """Row id -> (text, vector) of every chunk and sentence, from the read-only files."""
-    rows, chunk_vectors, sentence_vectors = vectors_io.read(
-        gen, manifest["chunks"], manifest["sentences"]
-    )
-    text = {a["id"]: a["text"] for a in manifest["abstracts"]}
-    known = {}
-    for (aid, i, start, end, _), v in zip(rows["chunks"], chunk_vectors, strict=True):
-        known[f"{aid}:{i}"] = (text[aid][start:end], v)
-    for (aid, i, start, end), v in zip(rows["sentences"], sentence_vectors, strict=True):
-        known[f"{aid}:s{i}"] = (text[aid][start:end], v)
-    return known
-
-
-def _server_vectors(url: str) -> dict[str, tuple[str, np.ndarray]]:
-    """Row id -> (text, vector) of every chunk and sentence of the generation served."""
-    db = server.connect(url)
-    names = server.prefix(server.current(db))
-    known = {}
-    for name in (chroma.CHUNKS, chroma.SENTENCES):
-        collection = db.get_collection(names + name)
-        for rid, text, vector in server.all_rows(collection):
-            known[rid] = (text, np.asarray(vector, dtype=np.float32))
-    return known
 
 
 def _manifest(settings, abstracts, chunks, sentences, vectors) -> dict:
@@ -336,15 +303,3 @@ def _manifest(settings, abstracts, chunks, sentences, vectors) -> dict:
         "sentences": len(sentences),
         "abstracts": [asdict(a) for a in abstracts],
     }
-
-
-def _embed_all(texts: list[str], embedder: Embeddings, progress: bool) -> np.ndarray:
-    from tqdm import tqdm
-
-    out = []
-    with tqdm(total=len(texts), desc="Embedding", unit="text", disable=not progress) as bar:
-        for i in range(0, len(texts), _BATCH):
-            batch = texts[i : i + _BATCH]
-            out.extend(embedder.embed_documents(batch))
-            bar.update(len(batch))
-    return np.asarray(out, dtype=np.float32)

@@ -5,6 +5,8 @@ Layout of `store_dir`:
     gen-<stamp>/          one complete build: chroma/, *.npy, rows.json, terms.json,
                           manifest.json, .in-use
     .lock                 held by the one build allowed to write; a second build waits
+    .resume/              vectors an unfinished build embedded (`rag.store_resume`): not
+                          debris, so cleanup keeps it; the build deletes it after its swap
 
 A build writes a new generation beside the serving one and, once it is verified, points
 CURRENT at it with `os.replace`, which is atomic: a reader sees the old store or the new

@@ -16,8 +16,9 @@ other complete generation except the one it replaced, which readers that have no
 asked their next question may still be searching. Collections without a manifest are
 builds under way (perhaps on another machine) and are left alone for a day.
 
-Leaves out locking between builds: two builds at once both finish, and the last to swap
-is served. Leaves out authentication and TLS options beyond what the URL says.
+One build writes at a time: it holds a lock kept in the server (`rag.store_server_lock`),
+and checks it still does before it swaps. Leaves out authentication and TLS options beyond
+what the URL says.
 """
 
 from __future__ import annotations

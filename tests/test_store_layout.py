@@ -22,6 +22,7 @@ from rag.store_layout import PREFIX, current_generation, read_manifest, write_lo
 from rag.store_resume import FOLDER, SavedVectors
 from rag.store_vectors import read
 from tests.net import free_port
+from tests.polling import wait_for
 
 QUESTION, FACT = "What does RELIANT mitigate?", "bias exhibited by the student model"
 
@@ -37,14 +38,6 @@ def start_build(settings, log, *extra):
             stderr=subprocess.STDOUT,
             env=env,
         )
-
-
-def wait_for(condition, timeout=120.0):
-    """Poll `condition` every 20 ms; fail the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def generations(store):

@@ -18,6 +18,7 @@ from rag.store import build_store, open_store
 from rag.store_server import META, PREFIX, connect, current
 from rag.store_server_lock import LOCK, ServerLock, hold
 from tests.net import free_port
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -192,14 +193,6 @@ def start_rag(settings, log, *args):
             cwd=settings.store.store_dir.parent,
             env=env,
         )
-
-
-def wait_for(condition, timeout=120.0):
-    """Poll `condition` every 20 ms; fail the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def locked(url):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -168,7 +169,9 @@ def build_store(
                 rows.texts, known, embedder, progress, saved
             )
         manifest = _manifest(settings, abstracts, rows.chunks, rows.sentences, vectors)
+        _phase(progress, f"Tokenizing {len(rows.texts):,} texts for keyword search")
         parts = (abstracts, rows, vectors, embedder, manifest, rows.terms(abstracts))
+        _phase(progress, f"Writing and verifying the new generation ({len(rows.chunks):,} chunks)")
         if settings.store.chroma_url:
             _write_to_server(settings.store.chroma_url, lock, *parts)
         else:
@@ -183,6 +186,13 @@ def build_store(
         embedded=embedded,
         resumed=resumed,
     )
+
+
+def _phase(progress: bool, what: str) -> None:
+    """A line on stderr for the steps after embedding: at 10,000 abstracts they take
+    minutes, and a bar that has reached 100% and then says nothing looks hung."""
+    if progress:
+        print(f"{what}…", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)

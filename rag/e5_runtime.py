@@ -56,10 +56,30 @@ class Int8Linear(torch.nn.Module):
         n = rows.shape[0]
         xs = rows.abs().amax(1, keepdim=True).clamp_min(1e-8) / 127
         xq = torch.round(rows / xs).to(torch.int8)
-        if n <= 16:  # torch._int_mm wants more than 16 rows
-            xq = F.pad(xq, (0, 0, 0, 17 - n))
-        y = torch._int_mm(xq, self.wq)[:n].float().mul_(xs).mul_(self.ws).add_(self.bias)
+        if int_products():
+            if n <= 16:  # torch._int_mm wants more than 16 rows
+                xq = F.pad(xq, (0, 0, 0, 17 - n))
+            y = torch._int_mm(xq, self.wq)[:n].float()
+        else:  # the same integer products in float32: exact up to 2**24, slower
+            y = xq.float() @ self.wq.float()
+        y = y.mul_(xs).mul_(self.ws).add_(self.bias)
         return y.reshape(*x.shape[:-1], -1)
+
+
+_int_mm_works: bool | None = None
+
+
+def int_products() -> bool:
+    """Whether torch multiplies int8 matrices on this CPU (x86-64 does; a build without
+    the kernel raises), probed once; without it the runtime is slower, not wrong."""
+    global _int_mm_works
+    if _int_mm_works is None:
+        try:
+            a = torch.ones(17, 32, dtype=torch.int8)
+            _int_mm_works = bool(torch._int_mm(a, a.t().contiguous())[0, 0] == 32)
+        except (RuntimeError, AttributeError):
+            _int_mm_works = False
+    return _int_mm_works
 
 
 class _Layer(torch.nn.Module):

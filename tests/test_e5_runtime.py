@@ -72,6 +72,18 @@ def test_a_vector_is_the_same_alone_or_in_any_batch(engines, texts):
     assert np.array_equal(alone, runtime.passage(texts[3:4] + texts[:2] + texts[-5:])[0])
 
 
+def test_without_int8_products_the_same_vectors_come_from_float32(engines, texts, monkeypatch):
+    """A torch without the int8 kernel (not this machine's) runs the same integer products."""
+    import rag.e5_runtime as runtime_module
+
+    _, runtime = engines
+    assert runtime_module.int_products()  # this CPU has them: the default path is the int8 one
+    fast = runtime.passage(texts)
+    monkeypatch.setattr(runtime_module, "_int_mm_works", False)
+    slow = runtime.passage(texts)
+    assert (fast * slow).sum(1).min() > 0.9999
+
+
 def test_a_file_that_is_not_a_model_fails_with_advice(tmp_path):
     from rag.e5_file import read
 

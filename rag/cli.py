@@ -126,6 +126,15 @@ def _friendly(command: Callable) -> Callable:
     return run
 
 
+def _asking(command: Callable) -> Callable:
+    """The options of the commands that ask (`ask`, `chat`): scope, corpus and store, answerer;
+    errors become one line (`_friendly`)."""
+    command = _friendly(command)
+    for option in (_answerer, _chroma_url, _columns, _store, _corpus, _author, _year):
+        command = option(command)
+    return command
+
+
 def format_answer(answer: Answer) -> str:
     """The answer, then its numbered sources: places, the sentence used, and the paper's
     title, first author and year (or a derived label) with its link."""
@@ -241,14 +250,7 @@ def build(
 
 @cli.command()
 @click.argument("question")
-@_year
-@_author
-@_corpus
-@_store
-@_columns
-@_chroma_url
-@_answerer
-@_friendly
+@_asking
 def ask(
     question: str,
     year: str | None,
@@ -269,14 +271,7 @@ def ask(
 
 
 @cli.command()
-@_year
-@_author
-@_corpus
-@_store
-@_columns
-@_chroma_url
-@_answerer
-@_friendly
+@_asking
 def chat(
     year: str | None,
     authors: tuple[str, ...],

@@ -3,15 +3,15 @@
 Two splits, both written by hand from the shipped corpus (`rag/data/eval/`):
 
 - `dev`: `questions.jsonl` (84 questions, written with the code in view; thresholds, the
-  glossary and the rules were tuned on them), `dev_b2.jsonl` and `dev_b3.jsonl` (79 and
-  88 questions written blind, by someone who saw only the abstracts). `dev_b3.jsonl` was
-  the test split until 2026-11-26: its figures had been looked at while tuning, so it
+  glossary and the rules were tuned on them), then `dev_b2.jsonl`, `dev_b3.jsonl` and
+  `dev_b4.jsonl` (79, 88 and 115 questions written blind, by someone who saw only the
+  abstracts). `dev_b3` and `dev_b4` were the test split in turn (until 2026-11-26 and
+  a few hours later): once their figures by kind had guided what to work on next, they
   joined dev and a new test split was written.
-- `test`: `test_c.jsonl`, 115 questions written blind on 2026-11-26 by someone who saw
+- `test`: `test_d.jsonl`, 139 questions written blind on 2026-11-26 by someone who saw
   only the abstracts (not the code, the glossary, the thresholds or earlier questions);
-  3 more the writer had worded exactly as dev questions were dropped (a list question
-  and two near-misses), since dev was tuned on. Nothing is tuned on it: its figures are
-  the ones the README reports as out of sample.
+  4 more the writer had worded exactly as dev questions were dropped unread. Nothing is
+  tuned on it: its figures are the ones the README reports as out of sample.
 
 A record: `id`, `kind`, `question`, `relevant` (abstract ids), optional `facts` (strings
 verbatim in a relevant abstract; an answer holding any one has the key fact), `history`
@@ -31,9 +31,9 @@ from pathlib import Path
 from rag.errors import RagError
 
 SPLITS: dict[str, tuple[str, ...]] = {
-    "dev": ("questions.jsonl", "dev_b2.jsonl", "dev_b3.jsonl"),
-    "test": ("test_c.jsonl",),
-    "all": ("questions.jsonl", "dev_b2.jsonl", "dev_b3.jsonl", "test_c.jsonl"),
+    "dev": ("questions.jsonl", "dev_b2.jsonl", "dev_b3.jsonl", "dev_b4.jsonl"),
+    "test": ("test_d.jsonl",),
+    "all": ("questions.jsonl", "dev_b2.jsonl", "dev_b3.jsonl", "dev_b4.jsonl", "test_d.jsonl"),
 }
 # The language pairs, as kinds (the first set) or as `lang` labels (the blind sets).
 PAIRS = ("en-en", "en-zh", "zh-en", "zh-zh")

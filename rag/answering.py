@@ -5,8 +5,9 @@ final. A generative answerer (rag/generation.py) yields unchecked partial drafts
 the model writes, then the checked one; `ExtractiveAnswerer`, the default, needs no
 language model and yields its final draft at once. It scores every sentence of the
 retrieved abstracts against the question (embedding similarity + IDF-weighted term
-overlap, + a nudge toward sentences with figures when the question asks for a quantity,
-or toward the sentence that introduces a name when it asks for one) and quotes the best
+overlap, + a cue when the sentence holds the kind of thing the question asks for: a
+figure, a dataset, several names, the name introduced, a link; rag/answer_types.py) and
+quotes the best
 ones, each followed by the marker of its abstract. Quoting keeps every claim grounded by
 construction; the price is that a Chinese abstract is quoted in Chinese.
 
@@ -17,39 +18,17 @@ and fallback in rag/generation.py, and the citation check in rag/citations.py.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
+from rag.answer_types import cues, wants
 from rag.lexical import tokenize
 from rag.query import Query
 from rag.retrieval import Passage
 from rag.types import Span
-
-_QUANTITY = re.compile(
-    r"\b(how (?:much|many|large|big|fast|well)|what (?:is|was|are)? ?(?:the )?"
-    r"(?:accuracy|score|nds|map|miou|improvement|gain|number|rate|percentage)|"
-    r"by how)\b|多少|提升|提高|几|准确率",
-    re.IGNORECASE,
-)
-_FIGURE = re.compile(r"\d")
-# "What framework/method ... ?" asks for a name: the sentence that introduces one answers it.
-_NAME_QUESTION = re.compile(
-    r"\b(?:what|which)\b[^?？]{0,40}?\b(?:framework|method|model|approach|system|algorithm|"
-    r"network|paper|attack|library|tool|simulator|technique|solver|architecture|strategy)s?\b"
-    r"|\b(?:called|named)\b|叫什么|名为|名字|哪种|什么(?:框架|方法|模型|算法|攻击)",
-    re.IGNORECASE,
-)
-# "Where is the code?" is answered by the sentence with the link.
-_LINK_QUESTION = re.compile(
-    r"\b(?:code|github|url|link|website|available|released?|download)\b|代码|网址|链接|开源|发布",
-    re.IGNORECASE,
-)
-_LINK = re.compile(r"https?://|github\.|\.io\b|www\.", re.IGNORECASE)
-_INTRODUCES = re.compile(r"\b(?:named|called|propose[sd]?|introduce[sd]?)\b|称为|名为|提出", re.I)
 
 
 @dataclass(frozen=True)
@@ -142,19 +121,12 @@ class ExtractiveAnswerer:
             if holders:
                 weights[term] = idf.get(term, 1.0) * math.log(1 + n / holders)
         total = sum(weights.values())
-        wants_figure = bool(_QUANTITY.search(question))
-        wants_name = bool(_NAME_QUESTION.search(question))
-        wants_link = bool(_LINK_QUESTION.search(question))
+        want = wants(question)
         for i, sentence in enumerate(sentences):
             if total:
                 found = sum(w for t, w in weights.items() if t in sentence_terms[i])
                 scores[i] += self.lexical_weight * found / total
-            if wants_figure and _FIGURE.search(sentence):
-                scores[i] += self.cue_weight
-            if wants_name and _INTRODUCES.search(sentence):
-                scores[i] += self.cue_weight
-            if wants_link and _LINK.search(sentence):
-                scores[i] += 2 * self.cue_weight
+            scores[i] += self.cue_weight * cues(sentence, want)
         return scores
 
     def stream(self, evidence: Evidence) -> Iterator[Draft]:
@@ -182,7 +154,8 @@ class ExtractiveAnswerer:
                 scores = scores_of(passage)
                 chosen.append((number, int(np.argmax(scores))))
                 continue
-            if number > 1 and passage.hit.rank_score < top - self.contender_gap:
+            named = passage.hit.abstract.id in evidence.query.named
+            if number > 1 and not named and passage.hit.rank_score < top - self.contender_gap:
                 break
             scores = scores_of(passage)
             order = np.argsort(-scores)

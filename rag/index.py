@@ -22,8 +22,8 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -58,8 +58,11 @@ class Index:
     chunks_per_language: dict[str, int]
     # Names that identify one paper: tokens written like a name (CMT, RevCol, FedGS,
     # EMO, ResNet-50) that appear in exactly one abstract. A question naming one is about
-    # that paper, whatever its pronouns (rag/query.py).
-    names: frozenset[str] = frozenset()
+    # that paper, whatever its pronouns (rag/query.py). Name -> the abstract's id.
+    names: Mapping[str, str] = field(default_factory=dict)
+    # The names a paper gives itself (its method, model or dataset): used twice in its
+    # abstract or defined in brackets, "(FedGS)". CIFAR-10 or COCO, only used, are not.
+    own_names: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, store: Store) -> Index:
@@ -80,7 +83,8 @@ class Index:
             abstract_terms=terms.abstracts,
             sentence_terms=terms.sentences,
             chunks_per_language=counts,
-            names=paper_names(store.abstracts.values()),
+            names=(names := paper_names(store.abstracts.values())),
+            own_names=own_names(names, store.abstracts),
         )
 
     @classmethod
@@ -114,15 +118,27 @@ class Index:
             return True  # a damaged pointer: keep answering from what is open
 
 
-def paper_names(abstracts: Iterable[Abstract]) -> frozenset[str]:
-    """Lower-cased names that occur in exactly one abstract: they pick out one paper.
+def paper_names(abstracts: Iterable[Abstract]) -> dict[str, str]:
+    """Lower-cased names that occur in exactly one abstract, with its id: they pick out one
+    paper.
 
     A word counts as a name when it is written like one somewhere; how many abstracts use
     it is counted in any case, so "LiDAR" in one abstract and "lidar" in another is no name.
     """
-    named: set[str] = set()
+    named: dict[str, str] = {}
     df: Counter[str] = Counter()
     for a in abstracts:
-        named.update(m.lower() for m in _NAME.findall(a.text) if len(m) >= 3)
+        named.update((m.lower(), a.id) for m in _NAME.findall(a.text) if len(m) >= 3)
         df.update({w.lower() for w in _WORD.findall(a.text)})
-    return frozenset(name for name in named if df[name] == 1)
+    return {name: aid for name, aid in named.items() if df[name] == 1}
+
+
+def own_names(names: Mapping[str, str], abstracts: Mapping[str, Abstract]) -> dict[str, str]:
+    """The names among `names` that their abstract gives itself: used twice, or in brackets."""
+    own = {}
+    for name, aid in names.items():
+        text = abstracts[aid].text.lower()
+        uses = re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
+        if len(uses) >= 2 or re.search(rf"\(\s*{re.escape(name)}\s*\)", text):
+            own[name] = aid
+    return own

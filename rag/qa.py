@@ -182,7 +182,10 @@ class QA:
     def rank(self, question: str, history: Sequence[dict] | None = None) -> list[Hit]:
         """Every candidate abstract for the question, relevant ones first (for evaluation)."""
         retriever = self.retriever
-        query = resolve(clean_text(question).strip(), _messages(history), retriever.index.names)
+        index = retriever.index
+        query = resolve(
+            clean_text(question).strip(), _messages(history), index.names, index.own_names
+        )
         vector = self.embedder.embed_query(query.search_text)
         return retriever.search(query.search_text, vector)
 
@@ -190,7 +193,10 @@ class QA:
         messages = _messages(validate(request["question"], request["history"]))
         scope = check_scope(request.get("where"))
         retriever = self.retriever
-        query = resolve(clean_text(request["question"]).strip(), messages, retriever.index.names)
+        index = retriever.index
+        query = resolve(
+            clean_text(request["question"]).strip(), messages, index.names, index.own_names
+        )
         answerer = request["answerer"] or self.settings.answer.answerer
         return Resolved(query, answerer, scope, retriever)
 

@@ -6,7 +6,8 @@ A question is one of three kinds:
   so it is searched together with its *subject*, the last earlier user question that was
   itself self-contained; a chain of follow-ups keeps pointing at the same subject. A
   question that names a paper (a name only one abstract uses, such as EMO or FedGS) is
-  about that paper, whatever its pronouns ("What is the model size of EMO?");
+  about that paper, whatever its pronouns ("What is the model size of EMO?"); the papers
+  a question names are kept in `Query.named`, so "SSRN vs HiTeA" retrieves both;
 - `list`: it asks for every abstract on a topic ("Which papers use X?", 哪些论文…).
 
 Everything downstream (retrieval, answerers, prompts) reads the `Query`, never the raw
@@ -17,8 +18,7 @@ and run in microseconds.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,6 +53,7 @@ class Query:
     kind: QueryKind = "standalone"
     subject: str | None = None  # for a follow-up: the earlier question it leans on
     language: str = "en"  # of the question: "en" or "zh"
+    named: tuple[str, ...] = ()  # ids of the abstracts the question names, in its order
 
     @property
     def search_text(self) -> str:
@@ -70,23 +71,30 @@ def is_follow_up(question: str) -> bool:
     return bool(_ANAPHORA_EN.search(question) or _ANAPHORA_ZH.search(question))
 
 
-def names_a_paper(question: str, names: AbstractSet[str]) -> bool:
-    """Whether the question uses a name that only one abstract uses (see rag/index.py)."""
-    return any(word.lower() in names for word in _WORD.findall(question))
+def named_papers(question: str, names: Mapping[str, str]) -> tuple[str, ...]:
+    """The abstracts the question names by a name only one abstract uses (rag/index.py)."""
+    found = (names.get(word.lower()) for word in _WORD.findall(question))
+    return tuple(dict.fromkeys(aid for aid in found if aid))
 
 
 def resolve(
-    question: str, history: Sequence[dict] | None = None, names: AbstractSet[str] = frozenset()
+    question: str,
+    history: Sequence[dict] | None = None,
+    names: Mapping[str, str] | None = None,
+    own_names: Mapping[str, str] | None = None,
 ) -> Query:
     """The `Query` for a question and the conversation before it (oldest message first).
 
-    `names` are the paper-identifying names of the corpus (`Index.names`).
+    `names` are the names only one abstract uses, with its id (`Index.names`): a question
+    using one is no follow-up. `own_names` are those a paper gives itself
+    (`Index.own_names`): the papers a question names that way are `Query.named`.
     """
     language = detect_language(question)
-    if history and is_follow_up(question) and not names_a_paper(question, names):
+    named = named_papers(question, own_names or {})
+    if history and is_follow_up(question) and not named_papers(question, names or {}):
         for message in reversed(history):
             content = message.get("content", "")
             if message.get("role") == "user" and not is_follow_up(content):
                 return Query(question, "follow-up", content, language)
     kind: QueryKind = "list" if is_list_question(question) else "standalone"
-    return Query(question, kind, None, language)
+    return Query(question, kind, None, language, named)

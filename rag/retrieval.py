@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -193,15 +193,19 @@ class HybridRetriever(BaseRetriever):
         """The relevant abstracts (in `scope`) an answer to `query` draws on, best first.
 
         A follow-up asks more about the conversation's subject: answer from it alone. A
-        list question ("Which papers...?") wants every abstract on its topic.
+        list question ("Which papers...?") wants every abstract on its topic. A paper the
+        question names is relevant and comes first, whatever its score ("SSRN vs HiTeA").
         """
-        hits = [h for h in self.search(query.search_text, vector, scope) if h.relevant]
+        found = self.search(query.search_text, vector, scope)
+        by_id = {h.abstract.id: h for h in found}
+        named = [replace(by_id[aid], relevant=True) for aid in query.named if aid in by_id]
+        hits = named + [h for h in found if h.relevant and h.abstract.id not in query.named]
         keep = {
             "follow-up": 1,
             "list": self.settings.retrieval.list_k,
             "standalone": self.settings.retrieval.top_k,
         }[query.kind]
-        return hits[:keep]
+        return hits[: max(keep, len(named))]
 
     def passages(self, hits: Sequence[Hit]) -> list[Passage]:
         """The retrieved abstracts with their stored sentences, sentence vectors and terms."""

@@ -37,6 +37,35 @@ def test_a_question_the_evidence_answers_is_not_a_near_miss(small_qa, question):
     assert small_qa.ask(question).found
 
 
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What mean absolute error does CMT reach?", "mean absolute error"),
+        ("Which university are the CMT authors affiliated with?", "university"),
+        ("CMT 在 nuScenes 上的均方误差是多少?", "均方误差"),
+        ("How long does CMT take to train?", "How long"),
+    ],
+)
+def test_a_kind_of_detail_the_abstract_has_no_word_for_is_named_in_the_questions_words(
+    small_qa, question, missing
+):
+    answer = small_qa.ask(question)
+    assert not answer.found
+    assert missing in answer.text
+    assert [s.file for s in answer.sources] == ["1.txt"], "the CMT abstract is cited"
+
+
+def test_a_kind_of_detail_is_found_in_either_language():
+    """The Chinese LGD abstract states its gain in mAP: 准确 is not needed for 'accuracy',
+    a percentage is."""
+    from rag.answerability import _DETAILS
+
+    accuracy = next(state for ask, state in _DETAILS if ask.search("accuracy"))
+    assert accuracy.search("准确率从36.2%提高到39.0%")
+    assert accuracy.search("reaches 90.0% top-1 on ImageNet-1K")
+    assert not accuracy.search("它在COCO上表现良好")
+
+
 def test_words_that_are_not_names_or_are_bare_numbers_are_never_required(small_qa):
     query = small_qa.retriever.search(CMT)[:1]
     passages = small_qa.retriever.passages(query)

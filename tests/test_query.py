@@ -65,5 +65,15 @@ def test_a_list_question_is_its_own_kind_and_a_chinese_one_is_chinese():
 def test_a_question_naming_another_paper_is_about_that_paper_whatever_its_pronouns():
     history = [{"role": "user", "content": CMT}, {"role": "assistant", "content": "73.0% [1]"}]
     question = "What is the model size of EMO?"  # "the model" would make it a follow-up
-    assert resolve(question, history, names={"emo", "cmt"}).kind == "standalone"
-    assert resolve("Is the model robust?", history, names={"emo", "cmt"}).subject == CMT
+    names = {"emo": "a-emo", "cmt": "a-cmt"}
+    assert resolve(question, history, names).kind == "standalone"
+    assert resolve("Is the model robust?", history, names).subject == CMT
+
+
+def test_the_papers_a_question_names_by_their_own_names_are_kept_in_its_order():
+    names = {"ssrn": "a-ssrn", "hitea": "a-hitea", "cifar-10": "a-ascend"}
+    own = {"ssrn": "a-ssrn", "hitea": "a-hitea"}  # CIFAR-10 is only used by its paper
+    query = resolve("SSRN 和 HiTeA 分别在多少个数据集上做了实验?", None, names, own)
+    assert query.named == ("a-ssrn", "a-hitea")
+    assert resolve("What does HiTeA reach on CIFAR-10?", None, names, own).named == ("a-hitea",)
+    assert resolve("Which papers use CIFAR-10?", None, names, own).named == ()

@@ -1,0 +1,142 @@
+"""What kind of answer a question asks for, and which sentences can carry it.
+
+A question names its subject ("the analogical inference framework for knowledge graphs")
+and asks for one detail ("which datasets?"). The subject's words are in many sentences;
+the detail is in the one that holds a *thing of the asked type*: a figure for "how
+many / 多少", a dataset name for "evaluated on which dataset / 在哪个数据集", two or more
+names for "which two attacks / 哪几种图", the sentence that introduces a name for "what is
+it called", a link for "where is the code". The extractive answerer (rag/answering.py)
+adds a cue for each type the question wants and the sentence holds.
+
+Types are read off the surface in both languages (Traditional characters are folded to
+Simplified first). The "things" are language-neutral on purpose: digits, acronyms and
+mixed-case names survive machine translation (LVIS, FB15k-237, 37.4), and Chinese number
+words with a measure word (三个, 五倍, 一亿台) stand for figures.
+
+Leaves out reading the sentence: whether the figure found is the one asked for needs a
+reading model that does not ship offline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.lexical import simplified
+
+_QUANTITY = re.compile(
+    r"\b(?:how (?:much|many|large|big|fast|well|long|high|often|far)|by how|"
+    r"what (?:is |was |are |were )?(?:the )?(?:accuracy|score|nds|map|miou|improvement|gain|"
+    r"number|rate|percentage|size|length|lengths|resolution|scale|speed|speedup|error)|"
+    r"to what (?:lengths?|extent|size)|at (?:roughly )?what scale|what (?:success )?rate)\b"
+    r"|多少|提升|提高|几[个种类项篇次倍台例]|多大|多高|多长|多久|多快|多远|准确率|规模",
+    re.IGNORECASE,
+)
+_DATASET_QUESTION = re.compile(
+    r"\b(?:datasets?|benchmarks?|evaluated|evaluate|tested|validated|experiments?)\b"
+    r"|数据集|资料集|基准|评测|评估|验证|实验",
+    re.IGNORECASE,
+)
+_SEVERAL_QUESTION = re.compile(
+    r"\b(?:which|what) (?:two|three|four|kinds?|types?|sorts?)\b"
+    r"|\bwhat \w+s (?:does|do|did|are|were)\b|\bwhich \w+s\b|哪两|哪几|哪些|分别",
+    re.IGNORECASE,
+)
+NAME_QUESTION = re.compile(
+    r"\b(?:what|which)\b[^?？]{0,40}?\b(?:framework|method|model|approach|system|algorithm|"
+    r"network|paper|attack|library|tool|simulator|technique|solver|architecture|strategy|"
+    r"acronym|platform|environment)s?\b"
+    r"|\b(?:called|named|acronym)\b|叫什么|名为|名字|哪种|什么(?:框架|方法|模型|算法|攻击|网络|平台|环境)",
+    re.IGNORECASE,
+)
+_LINK_QUESTION = re.compile(
+    r"\b(?:code|github|url|link|website|available|released?|download)\b|代码|网址|链接|开源|发布",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(
+    r"^\s*(?:is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b"
+    r"|吗[?？]?\s*$|是不是|是否|有没有|能不能|会不会",
+    re.IGNORECASE,
+)
+
+_FIGURE = re.compile(
+    r"\d|[一二两三四五六七八九十百千万亿]+[个种类项台倍次篇例名位条组]|\b(?:two|three|four|five|six|"
+    r"seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b",
+    re.IGNORECASE,
+)
+_LINK = re.compile(r"https?://|github\.|\.io\b|www\.", re.IGNORECASE)
+_INTRODUCES = re.compile(
+    r"\b(?:named|called|dubbed|termed|namely|propose[sd]?|introduce[sd]?)\b|称为|名为|提出", re.I
+)
+# A thing named in a sentence: an acronym or mixed-case name (LVIS, FB15k-237, nuScenes,
+# ResNet-50, ModelScope), a word with digits, or a number.
+_THING = re.compile(
+    r"(?<![\w-])(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w+-]*(?:\.\d[\w+-]*)*|[a-z]+[A-Z][\w-]*"
+    r"|[A-Za-z]{2,}\d[\w-]*"
+    r"|\d+(?:[.,]\d+)+%?|\d+%|\d{2,})(?![\w-])"
+)
+_ENUMERATES = re.compile(
+    r"、|以及|包括|(?:诸如|比如|例如|如)[^,，。]{1,20}[和与]"
+    r"|\b(?:namely|including|such as|e\.g\.|i\.e\.)",
+    re.IGNORECASE,
+)
+_DATASET_WORD = re.compile(
+    r"\b(?:datasets?|benchmarks?|experiments?|evaluat\w+|tested|validated)\b|数据集|基准|实验|评估|验证",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Wants:
+    """The kinds of answer a question asks for (several can hold)."""
+
+    figure: bool = False
+    dataset: bool = False
+    several: bool = False
+    name: bool = False
+    link: bool = False
+    yes_no: bool = False
+    asked: frozenset[str] = frozenset()  # the question's own things, in lower case
+
+    @property
+    def detail(self) -> bool:
+        """Whether the question asks for a thing (not a yes/no or a why)."""
+        return self.figure or self.dataset or self.several or self.name or self.link
+
+
+def wants(question: str) -> Wants:
+    """What the question asks for."""
+    text = simplified(question)
+    return Wants(
+        figure=bool(_QUANTITY.search(text)),
+        dataset=bool(_DATASET_QUESTION.search(text)) and not _QUANTITY.search(text),
+        several=bool(_SEVERAL_QUESTION.search(text)),
+        name=bool(NAME_QUESTION.search(text)),
+        link=bool(_LINK_QUESTION.search(text)),
+        yes_no=bool(_YES_NO.search(text)),
+        asked=frozenset(t.lower() for t in _THING.findall(text)),
+    )
+
+
+def new_things(sentence: str, want: Wants) -> list[str]:
+    """The things the sentence names that the question does not."""
+    return [t for t in _THING.findall(sentence) if t.lower() not in want.asked]
+
+
+def cues(sentence: str, want: Wants) -> float:
+    """How many of the wanted kinds of answer the sentence holds (a link counts twice: a
+    code question has one right sentence)."""
+    text = simplified(sentence)
+    things = new_things(text, want)
+    score = 0.0
+    if want.figure and _FIGURE.search(text):
+        score += 1
+    if want.dataset and things and _DATASET_WORD.search(text):
+        score += 1
+    if want.several and (len(set(things)) >= 2 or _ENUMERATES.search(text)):
+        score += 1
+    if want.name and _INTRODUCES.search(text):
+        score += 1
+    if want.link and _LINK.search(text):
+        score += 2
+    return score

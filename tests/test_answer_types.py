@@ -1,0 +1,66 @@
+"""What a question asks for, and which sentences can carry it (rag/answer_types.py)."""
+
+import pytest
+
+from rag.answer_types import cues, wants
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many benchmark datasets was it tested on?", "figure"),
+        ("DrugBAN 在几个基准数据集上做了实验?", "figure"),
+        ("To what lengths were the activity curves cut?", "figure"),
+        ("Which datasets did AnKGE evaluate on?", "dataset"),
+        ("RefT 這個方法是在哪個資料集上評測的?", "dataset"),  # Traditional characters
+        ("Which two attacks does the paper propose?", "several"),
+        ("时序语句定位方法认为现有方法忽略了哪两个问题?", "several"),
+        ("What is the acronym of the method?", "name"),
+        ("那篇论文提出的模型叫什么?", "name"),
+        ("Where is the code released?", "link"),
+        ("Does the method need dense labels?", "yes_no"),
+        ("该方法是否需要运动捕获数据?", "yes_no"),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question, kind):
+    assert getattr(wants(question), kind)
+
+
+def test_a_why_question_asks_for_no_thing():
+    assert not wants("Why does Co-teaching reduce to self-training?").detail
+
+
+@pytest.mark.parametrize(
+    ("question", "carrier", "other"),
+    [
+        (
+            "How many baselines was DrugBAN compared against?",
+            "对于五个最先进的基准,Dugban取得了最佳的总体表现。",
+            "Dugban在药物分子图和靶蛋白序列上进行预测。",
+        ),
+        (
+            "Which datasets did AnKGE evaluate on?",
+            "Through extensive experiments on FB15k-237 and WN18RR datasets, we show ...",
+            "We propose a novel and general self-supervised framework AnKGE.",
+        ),
+        (
+            "哪些图统计量能预测网络性能?",
+            "图形统计数据简单摘要,如加权程度和特征向量中心,可以预测性能。",
+            "我们提出(1)表示学习过程,(2)捕获结构变化,(3)利用结构摘要。",
+        ),
+        (
+            "What is the proposed attack called?",
+            "We propose two types of backdoor attacks, namely NAIVEATTACK and DOORPING.",
+            "Dataset distillation has emerged as a prominent technique.",
+        ),
+    ],
+)
+def test_the_sentence_holding_the_asked_kind_of_thing_gets_the_cue(question, carrier, other):
+    want = wants(question)
+    assert cues(carrier, want) > cues(other, want)
+
+
+def test_the_questions_own_things_are_not_new():
+    """ "Which datasets did AnKGE use?" is not answered by a sentence naming only AnKGE."""
+    want = wants("Which datasets does AnKGE use on FB15k-237?")
+    assert cues("AnKGE is evaluated on FB15k-237.", want) == 0

@@ -80,7 +80,7 @@ _ENUMERATES = re.compile(
     r"|\b(?:namely|including|such as|e\.g\.|i\.e\.)",
     re.IGNORECASE,
 )
-_DATASET_WORD = re.compile(
+DATASET_WORD = re.compile(
     r"\b(?:datasets?|benchmarks?|experiments?|evaluat\w+|tested|validated)\b|数据集|基准|实验|评估|验证",
     re.IGNORECASE,
 )
@@ -131,7 +131,7 @@ def cues(sentence: str, want: Wants) -> float:
     score = 0.0
     if want.figure and _FIGURE.search(text):
         score += 1
-    if want.dataset and things and _DATASET_WORD.search(text):
+    if want.dataset and things and DATASET_WORD.search(text):
         score += 1
     if want.several and (len(set(things)) >= 2 or _ENUMERATES.search(text)):
         score += 1

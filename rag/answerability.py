@@ -31,6 +31,7 @@ import re
 from collections.abc import Sequence
 from difflib import get_close_matches
 
+from rag.answer_types import DATASET_WORD, new_things, wants
 from rag.lexical import simplified, tokenize
 from rag.retrieval import Passage
 from rag.types import Abstract
@@ -86,6 +87,40 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 )
 
 
+# Metrics, written alike in both languages or with their usual (and machine) translations;
+# case matters (mAP is not "map"). An abstract reporting a figure in another metric does
+# not state this one.
+_METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(asked), re.compile(stated))
+    for asked, stated in (
+        (r"\bAU(?:ROC|PRC|C)\b", r"\bAU(?:ROC|PRC|C)\b|ROC|曲线下面积"),
+        (r"\bmAP\b|\bAP(?:box|50|75)?\b", r"\bm?AP|地图|平均精度"),
+        (r"\bm?IoU\b", r"IoU|交并比"),
+        (r"\bF1\b", r"\bF1\b|F-score|F值"),
+        (
+            r"\b(?:FID|BLEU|PSNR|SSIM|NDS|WER|CER|PLCC|SRCC|MRR)\b",
+            r"\b(?:FID|BLEU|PSNR|SSIM|NDS|WER|CER|PLCC|SRCC|MRR)\b",
+        ),
+        (r"\bHits@\d+|\bR@\d+|\b[Rr]ecall@\d+", r"@\d+|召回"),
+    )
+)
+# "Which datasets / 哪几个数据集": answered by a sentence that speaks of data and names some.
+_WHICH_DATASETS = re.compile(
+    r"\b(?:which|what)\b[^?？]{0,30}\b(?:datasets|benchmarks)\b|哪(?:几|些|个)[个种]?(?:基准)?数据集|数据集[^?？,，]{0,8}哪(?:几|些)",
+    re.IGNORECASE,
+)
+
+
+def _names_no_dataset(question: str, passage: Passage) -> bool:
+    """Whether the question asks which datasets and no sentence of the abstract names one."""
+    if not _WHICH_DATASETS.search(question):
+        return False
+    want = wants(question)
+    text = passage.hit.abstract.text
+    sentences = [text[span.start : span.end] for span in passage.sentences] or [text]
+    return not any(DATASET_WORD.search(s) and new_things(s, want) for s in sentences)
+
+
 def unstated(question: str, passages: Sequence[Passage]) -> list[str]:
     """What the question asks for that the retrieved abstracts do not state: the kinds of
     detail (in the question's words) the best abstract has no word for, and the specific
@@ -97,14 +132,20 @@ def unstated(question: str, passages: Sequence[Passage]) -> list[str]:
     kinds = [
         m.group(0) for ask, state in _DETAILS if (m := ask.search(asked)) and not state.search(best)
     ]
+    kinds += [m.group(0) for ask, state in _METRICS if (m := ask.search(asked))]
+    kinds = [
+        k for k in kinds if not any(state.search(best) for ask, state in _METRICS if ask.search(k))
+    ]
+    if _names_no_dataset(asked, passages[0]):
+        kinds.append(_WHICH_DATASETS.search(asked).group(0))
     if any(p.hit.abstract.language != "en" for p in passages):
         return kinds
-    missing = [kind for kind in kinds if not _SPECIFIC.fullmatch(kind)]  # "GPU" comes below
+    missing = list(kinds)
     for word in dict.fromkeys(_SPECIFIC.findall(question)):
         parts = set(tokenize(word.replace("-", " ")))
         if len(word) >= 3 and parts and not any(_states(word, parts, p) for p in passages):
             missing.append(word)
-    return missing
+    return list({word.lower(): word for word in missing}.values())  # GPU is asked once
 
 
 def _states(word: str, parts: set[str], passage: Passage) -> bool:

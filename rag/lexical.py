@@ -118,11 +118,18 @@ def _concept(match: str, concept_of: dict[str, str]) -> str:
     return concept_of.get(match[:-2] if match.endswith("es") else match[:-1], "")
 
 
+# "Recommend me a laptop", 帮我推荐一家餐馆: the verb of a request, not the topic of
+# recommender systems.
+_REQUEST = re.compile(
+    r"\brecommend(?= (?:me|us|a|an|some|any|good)\b)|(?:帮我|给我|请)?推荐(?=一下|[一几两些])"
+)
+
+
 def tokenize(text: str) -> list[str]:
     """Glossary concepts, then lower-cased words and numbers, and jieba words of Chinese runs."""
     pattern, concept_of = _glossary()
     out: list[str] = []
-    text = simplified(text).lower()
+    text = _REQUEST.sub(" ", simplified(text).lower())
     out.extend(c for c in (_concept(m, concept_of) for m in pattern.findall(text)) if c)
     text = pattern.sub(" ", text)
     for token in _TOKEN.findall(text):

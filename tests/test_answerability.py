@@ -77,3 +77,29 @@ def test_a_paper_is_labelled_by_the_name_it_defines(small_qa):
     cmt = small_qa.retriever.search(CMT)[0].abstract
     assert label(cmt, "What NDS does CMT reach on Waymo?") == "CMT"
     assert label(cmt) == "Cross Modal Transformer"
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What AUROC does CMT reach?", "AUROC"),
+        ("CMT 的 F1 是多少?", "F1"),
+        ("Which benchmarks did CMT use?", "benchmarks"),  # nuScenes is named: it did not
+    ],
+)
+def test_a_metric_or_a_dataset_list_the_abstract_lacks(small_qa, question, missing):
+    answer = small_qa.ask(question)
+    if missing == "benchmarks":  # the CMT abstract names nuScenes: that answers it
+        assert answer.found
+        return
+    assert not answer.found
+    assert missing in answer.text
+
+
+def test_a_metric_stated_in_a_machine_translation_is_stated():
+    """The Chinese LGD abstract writes mAP as 地图 (machine translation)."""
+    from rag.answerability import _METRICS
+
+    state = next(state for ask, state in _METRICS if ask.search("mAP"))
+    assert state.search("我们将通过37.4至40.7地图(+3.3)提升")
+    assert not next(ask for ask, _ in _METRICS if ask.search("mAP")).search("HD Map")

@@ -56,3 +56,15 @@ def test_traditional_and_full_width_chinese_match_simplified():
 )
 def test_chinese_question_words_are_not_topic_terms(question):
     assert tokenize(question) == ["c:federated_learning"]
+
+
+@pytest.mark.parametrize(
+    "request_", ["帮我推荐一家上海好吃的川菜馆", "Can you recommend me a laptop?"]
+)
+def test_the_verb_of_a_request_is_not_the_topic_of_recommender_systems(request_):
+    assert not any(t.startswith("c:") for t in tokenize(request_))
+
+
+def test_recommendation_as_a_topic_is_still_a_concept():
+    concepts = {"设备上的推荐模型", "on-device recommendation models"}
+    assert all("c:recommendation" in tokenize(text) for text in concepts)

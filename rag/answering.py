@@ -39,6 +39,7 @@ class Evidence:
     passages: Sequence[Passage]
     vector: np.ndarray  # the question's own embedding (a follow-up's, without its subject)
     idf: Mapping[str, float]  # corpus IDF of each term, from the index
+    translated: Mapping[str, str] = field(default_factory=dict)  # rag/bridge.py
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class ExtractiveAnswerer:
         passage: Passage,
         question_vector: Sequence[float],
         idf: Mapping[str, float],
+        translated: Mapping[str, str] | None = None,
     ) -> np.ndarray:
         """How well each sentence of the passage answers the question.
 
@@ -116,15 +118,20 @@ class ExtractiveAnswerer:
         sentence_terms = passage.sentence_terms
         n = len(sentences)
         weights = {}
+        other = translated or {}
+
+        def holds(terms: frozenset[str], term: str) -> bool:
+            return term in terms or other.get(term) in terms
+
         for term in set(tokenize(question)):
-            holders = sum(term in terms for terms in sentence_terms)
+            holders = sum(holds(terms, term) for terms in sentence_terms)
             if holders:
                 weights[term] = idf.get(term, 1.0) * math.log(1 + n / holders)
         total = sum(weights.values())
         want = wants(question)
         for i, sentence in enumerate(sentences):
             if total:
-                found = sum(w for t, w in weights.items() if t in sentence_terms[i])
+                found = sum(w for t, w in weights.items() if holds(sentence_terms[i], t))
                 scores[i] += self.lexical_weight * found / total
             scores[i] += self.cue_weight * cues(sentence, want)
         return scores
@@ -142,7 +149,9 @@ class ExtractiveAnswerer:
         question = evidence.query.text
 
         def scores_of(passage: Passage) -> np.ndarray:
-            return self.sentence_scores(question, passage, evidence.vector, evidence.idf)
+            return self.sentence_scores(
+                question, passage, evidence.vector, evidence.idf, evidence.translated
+            )
 
         chosen: list[tuple[int, int]] = []  # (passage number, sentence index)
         top = passages[0].hit.rank_score

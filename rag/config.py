@@ -220,6 +220,13 @@ class RetrievalSettings(_Group):
         default=0.25,
         description="Least lexical coverage for the concept rule (see min_margin_concept).",
     )
+    bridge: bool = Field(
+        default=True,
+        description=(
+            "Map a question's words to the corpus's words of the other language (a "
+            "bilingual lexicon induced from the corpus with the embedder, rag/bridge.py)."
+        ),
+    )
     lexical_weight: float = Field(
         # Coverage 1.0 (every term of the question found) is worth two standard deviations
         # of dense margin: enough for an exact acronym to lift a cross-language abstract.

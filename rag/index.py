@@ -39,9 +39,21 @@ from rag.types import Abstract
 # A name: an acronym or a mixed-case word, possibly with digits and hyphens (CMT, RevCol,
 # FedGS, ResNet-50, DOORPING); not a capitalised ordinary word (Experiments, The).
 _WORD = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+# Bounded by anything but Latin letters and digits: in Chinese text "LGD在COCO上" names LGD.
 _NAME = re.compile(
-    r"\b(?:[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*)"
-    r"(?:-[A-Za-z0-9]+)*\b"
+    r"(?<![A-Za-z0-9-])(?:[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*)"
+    r"(?:-[A-Za-z0-9]+)*(?![A-Za-z0-9-])"
+)
+# How an abstract gives a name to what it proposes: in brackets "(FedGS)", after a verb of
+# naming ("called FedSkip", "we present KoopmanLab", 称为LGD) or a kind of thing
+# ("framework, HiTeA,"). A name only used there (COCO, CIFAR-10) is not its own.
+_DEFINES = (
+    r"\(\s*{0}\s*\)|{0}\s*[(（]"
+    r"|\b(?:named|called|dubbed|termed|namely|coined|propose[sd]?|introduce[sd]?|present[sd]?)"
+    r"\s+(?:[\w-]+\s+){{0,6}}?{0}(?![a-z0-9])"
+    r"|\b(?:framework|method|model|approach|network|system|benchmark|dataset|module|"
+    r"library|simulator|algorithm|attack)s?,?\s+{0}(?![a-z0-9])"
+    r"|(?:称为|名为|叫做|提出了?)\s*{0}"
 )
 
 _log = logging.getLogger(__name__)
@@ -129,16 +141,16 @@ def paper_names(abstracts: Iterable[Abstract]) -> dict[str, str]:
     df: Counter[str] = Counter()
     for a in abstracts:
         named.update((m.lower(), a.id) for m in _NAME.findall(a.text) if len(m) >= 3)
-        df.update({w.lower() for w in _WORD.findall(a.text)})
+        words = {w.lower() for w in _WORD.findall(a.text)}
+        df.update(words | {part for w in words for part in w.split("-")})  # MS-COCO is COCO
     return {name: aid for name, aid in named.items() if df[name] == 1}
 
 
 def own_names(names: Mapping[str, str], abstracts: Mapping[str, Abstract]) -> dict[str, str]:
-    """The names among `names` that their abstract gives itself: used twice, or in brackets."""
+    """The names among `names` that their abstract gives what it proposes (`_DEFINES`)."""
     own = {}
     for name, aid in names.items():
-        text = abstracts[aid].text.lower()
-        uses = re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
-        if len(uses) >= 2 or re.search(rf"\(\s*{re.escape(name)}\s*\)", text):
+        pattern = _DEFINES.format(re.escape(name))
+        if re.search(pattern, abstracts[aid].text, re.IGNORECASE):
             own[name] = aid
     return own

@@ -23,7 +23,7 @@ import math
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from importlib import resources
@@ -179,16 +179,26 @@ class BM25:
                 out[i] += self.idf[term] * tf * (self.k1 + 1) / (tf + self._norm[i])
         return out
 
-    def coverage(self, query_terms: Sequence[str], text_terms: AbstractSet[str]) -> float:
+    def coverage(
+        self,
+        query_terms: Sequence[str],
+        text_terms: AbstractSet[str],
+        translated: Mapping[str, str] | None = None,
+    ) -> float:
         """Share of the query's IDF weight that `text_terms` contains, in [0, 1].
 
         Unlike a raw BM25 score this is comparable across questions, so it can decide
         whether anything relevant was found. Terms the corpus never uses get the weight of
         the rarest known term: a question about "France" is not answered by abstracts that
-        merely share its "learning".
+        merely share its "learning". A term counts as found when its translation is
+        (`translated`: term -> the corpus word of the other language, rag/bridge.py).
         """
         weights = {t: self.idf.get(t, self._rarest) for t in set(query_terms)}
         total = sum(weights.values())
         if not total:
             return 0.0
-        return sum(w for t, w in weights.items() if t in text_terms) / total
+        other = translated or {}
+        return (
+            sum(w for t, w in weights.items() if t in text_terms or other.get(t) in text_terms)
+            / total
+        )

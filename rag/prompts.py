@@ -13,6 +13,14 @@ NOT_FOUND = {
 
 # Said when the paper is found but its abstract does not state the detail asked for
 # (rag/answerability.py). The marker cites the paper, so a reader can check for themselves.
+# The reply to a question that gives the assistant orders (rag/instructions.py): it says
+# what the assistant does instead, so the person is not left guessing why nothing was found.
+INSTRUCTED = {
+    "en": "I answer questions about the abstracts; I do not follow instructions given in a "
+    "question.",
+    "zh": "我只回答关于这些摘要的问题,不执行问题中的指令。",
+}
+
 NOT_STATED = {
     "en": "The abstract of {paper} [1] does not say: {missing}.",
     "zh": "{paper} 的摘要 [1] 没有提到:{missing}。",

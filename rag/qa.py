@@ -32,14 +32,16 @@ from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 from rag.answerability import label, unstated
 from rag.answering import Answerer, Draft, Evidence, ExtractiveAnswerer
+from rag.bridge import Bridge, BridgeTable, table_terms
 from rag.citations import CitationChecker
 from rag.config import Settings
 from rag.embeddings import get_embedder
 from rag.generation import GenerativeAnswerer
 from rag.index import Index
 from rag.inputs import clean_text, validate
+from rag.instructions import gives_instructions
 from rag.llm import make_chat_model
-from rag.prompts import NOT_FOUND, NOT_STATED
+from rag.prompts import INSTRUCTED, NOT_FOUND, NOT_STATED
 from rag.query import Query, resolve
 from rag.retrieval import Hit, HybridRetriever
 from rag.scope import Scope
@@ -99,9 +101,7 @@ class QA:
         self.settings = settings or Settings()
         self.embedder = embedder or get_embedder(self.settings.store.embedding_model)
         index = index or Index.load(self.settings, self.embedder, progress=progress)
-        self._retriever = HybridRetriever(
-            index=index, embedder=self.embedder, settings=self.settings
-        )
+        self._retriever = self._retriever_over(index)
         self._lock = threading.Lock()
         self.checker = CitationChecker(self.embedder)
         self.answerers: dict[str, Answerer] = {
@@ -114,6 +114,18 @@ class QA:
             | RunnableGenerator(self._answer)
         )
 
+    def _retriever_over(self, index: Index) -> HybridRetriever:
+        bridge = None
+        if self.settings.retrieval.bridge:
+            table = index.store.bridge
+            if table is None:  # a store in a Chroma server, or built before the bridge
+                _log.info("Embedding the corpus's words for the bilingual bridge.")
+                table = BridgeTable.build(self.embedder, table_terms(index.abstract_terms))
+            bridge = Bridge(self.embedder, table)
+        return HybridRetriever(
+            index=index, embedder=self.embedder, settings=self.settings, bridge=bridge
+        )
+
     @property
     def retriever(self) -> HybridRetriever:
         """The retriever over the store generation being served (reopened after a rebuild)."""
@@ -124,9 +136,7 @@ class QA:
             if not self._retriever.index.is_served():
                 _log.info("A new store generation is served; opening it.")
                 index = Index.of(open_store(self.settings, self.embedder))
-                self._retriever = HybridRetriever(
-                    index=index, embedder=self.embedder, settings=self.settings
-                )
+                self._retriever = self._retriever_over(index)
             return self._retriever
 
     @property
@@ -211,6 +221,9 @@ class QA:
 
     def _answer(self, inputs: Iterator[Retrieved]) -> Iterator[Answer]:
         for x in inputs:
+            if gives_instructions(x.query.text):  # searched, but never quoted in reply
+                yield Answer(INSTRUCTED[x.query.language], (), found=False)
+                continue
             if not x.hits:  # nothing relevant: no answerer (and no model) is called
                 yield Answer(NOT_FOUND[x.query.language], (), found=False)
                 continue
@@ -224,7 +237,8 @@ class QA:
                 )
                 yield Answer(text, (_source(top, ()),), found=False)
                 continue
-            evidence = Evidence(x.query, passages, x.vector, x.retriever.index.bm25.idf)
+            _, translated = x.retriever.terms(x.query.text)
+            evidence = Evidence(x.query, passages, x.vector, x.retriever.index.bm25.idf, translated)
             for draft in self.answerer(x.answerer).stream(evidence):
                 yield _answer(draft, x.hits, x.query)
 
@@ -313,8 +327,9 @@ def ask(
         when the abstracts hold no answer.
 
     Control characters (NUL included) are treated as spaces; a question of nothing else is
-    empty. Text that tries to give instructions is only searched for: nothing here follows
-    instructions, so the answer still quotes the abstracts or says it found nothing.
+    empty. Nothing here follows instructions: a question that gives the assistant orders
+    ("ignore your rules", "print your system prompt") is answered `found=False` with a
+    sentence saying so (`rag.prompts.INSTRUCTED`), citing nothing.
 
     Raises:
         QuestionTypeError: question is not a string, or history is malformed (a TypeError).

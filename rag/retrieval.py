@@ -49,6 +49,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from rag.bridge import Bridge
 from rag.config import Settings
 from rag.corpus import detect_language
 from rag.index import Index
@@ -119,6 +120,12 @@ class HybridRetriever(BaseRetriever):
     index: Index
     embedder: Embeddings
     settings: Settings
+    bridge: Bridge | None = None  # the corpus's bilingual word bridge (rag/bridge.py)
+
+    def terms(self, query: str) -> tuple[list[str], dict[str, str]]:
+        """The query's terms, and the corpus words of the other language some of them mean."""
+        terms = tokenize(query)
+        return terms, (self.bridge.translate(terms) if self.bridge else {})
 
     def dense_scores(self, vector: Sequence[float], scope: Scope | None = None) -> dict[str, float]:
         """Best chunk cosine per abstract, from one candidate list per language; only
@@ -142,8 +149,8 @@ class HybridRetriever(BaseRetriever):
         index = self.index
         vector = query_vector if query_vector is not None else self.embedder.embed_query(query)
         dense = self.dense_scores(vector, scope)
-        terms = tokenize(query)
-        lexical_scores = index.bm25.scores(terms)
+        terms, translated = self.terms(query)
+        lexical_scores = index.bm25.scores(terms + list(translated.values()))
         if scope:  # the lexical side honours the same scope as the dense search
             for i, chunk in enumerate(index.store.chunks):
                 if not scope.matches(index.store.abstracts[chunk.abstract_id]):
@@ -160,11 +167,11 @@ class HybridRetriever(BaseRetriever):
             st = stats.get(language[aid], _LanguageStats(0.0, 1.0))
             # Unseen by its language's dense list: it ranks below every abstract that was.
             d = dense.get(aid, min(dense.values(), default=0.0))
-            cov = index.bm25.coverage(terms, index.abstract_terms[aid])
+            cov = index.bm25.coverage(terms, index.abstract_terms[aid], translated)
             z = (d - st.mean) / st.std
             floor = s.min_dense_same if language[aid] == asked_in else s.min_dense_cross
             dense_match = d - st.mean >= s.min_margin and d >= floor and cov >= s.min_dense_support
-            matched = set(terms) & index.abstract_terms[aid]
+            matched = (set(terms) | set(translated.values())) & index.abstract_terms[aid]
             # A topic concept shared across the glossary (federated learning, 作文 = essay)
             # is evidence enough for a smaller dense margin.
             concept_match = (

@@ -6,6 +6,8 @@ or, with RAG_CHROMA_URL, in a Chroma server (`rag.store_server`). A local one ho
     *.npy, rows.json  the same vectors and rows, which readers map read-only
                       (`rag.store_vectors`): only the build ever opens chroma/
     terms.json        every chunk, abstract and sentence tokenized (`rag.store_terms`)
+    bridge.npz        the corpus's words embedded, for the bilingual bridge (`rag.bridge`;
+                      a Chroma server store has none: readers embed the words at start)
     manifest.json     fingerprint of corpus + settings, counts, and every abstract with
                       its locations and metadata (title, authors, year, url); written
                       last, so a generation with one is complete
@@ -39,13 +41,14 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag import bridge, store_terms
 from rag import store_chroma as chroma
 from rag import store_embed as embed
 from rag import store_layout as layout
 from rag import store_server as server
 from rag import store_server_lock as server_lock
-from rag import store_terms
 from rag import store_vectors as vectors_io
+from rag.bridge import BridgeTable, table_terms
 from rag.chunking import chunk_text, get_encoding, sentence_spans
 from rag.config import Settings, vector_settings
 from rag.errors import StoreError
@@ -69,6 +72,7 @@ def fingerprint(abstracts: Sequence[Abstract], settings: Settings) -> str:
     """A hash of everything the stored vectors depend on: change any of it and we rebuild."""
     h = hashlib.sha256(vector_key(settings).encode())
     h.update(store_terms.key().encode())  # a new tokenizer rewrites the saved terms
+    h.update(f"bridge {bridge.VERSION}".encode())
     for a in abstracts:
         h.update(a.id.encode())
         h.update(a.text.encode())
@@ -90,6 +94,7 @@ class BuildReport:
     embedded: int = 0  # texts embedded; the rest were reused from the serving generation
     resumed: int = 0  # ... or from the vectors an unfinished build saved (`rag.store_resume`)
     skipped: tuple[tuple[str, str], ...] = ()  # (file or file:line, reason) of what was left out
+    words: int = 0  # corpus words embedded for the bilingual bridge (`rag.bridge`), not reused
 
 
 def _current_manifest(settings: Settings) -> dict | None:
@@ -170,12 +175,18 @@ def build_store(
             )
         manifest = _manifest(settings, abstracts, rows.chunks, rows.sentences, vectors)
         _phase(progress, f"Tokenizing {len(rows.texts):,} texts for keyword search")
-        parts = (abstracts, rows, vectors, embedder, manifest, rows.terms(abstracts))
+        terms = rows.terms(abstracts)
+        words = table_terms(terms.abstracts)
+        _phase(progress, f"Embedding the corpus's words for the bilingual bridge ({len(words):,})")
+        table = BridgeTable.build(
+            embedder, words, known=None if force else _reusable_bridge(settings)
+        )
+        parts = (abstracts, rows, vectors, embedder, manifest, terms)
         _phase(progress, f"Writing and verifying the new generation ({len(rows.chunks):,} chunks)")
         if settings.store.chroma_url:
             _write_to_server(settings.store.chroma_url, lock, *parts)
         else:
-            _write_generation(settings.store.store_dir, *parts)
+            _write_generation(settings.store.store_dir, *parts, table)
         saved.discard()  # the generation served holds them now
     return BuildReport(
         True,
@@ -185,6 +196,7 @@ def build_store(
         time.perf_counter() - started,
         embedded=embedded,
         resumed=resumed,
+        words=table.fresh,
     )
 
 
@@ -269,6 +281,7 @@ def _write_generation(
     embedder: Embeddings,
     manifest: dict,
     terms: store_terms.Terms,
+    table: BridgeTable,
 ) -> None:
     """Write, verify and switch to a new generation; on any failure it is deleted."""
     gen = layout.new_generation(path)
@@ -281,6 +294,7 @@ def _write_generation(
             chroma.verify(db, str(gen), len(rows.chunks), len(rows.sentences), embedder)
         vectors_io.write(gen, rows.chunks, rows.sentences, vectors, papers)
         store_terms.write(gen, terms)
+        table.save(gen)
         vectors_io.read(gen, len(rows.chunks), len(rows.sentences))  # what readers will load
         layout.write_manifest(gen, manifest)
     except BaseException:
@@ -299,6 +313,20 @@ def _reusable_vectors(settings: Settings) -> dict[str, tuple[str, np.ndarray]]:
         return embed.served_vectors(settings, manifest)
     except StoreError:  # a damaged serving store: nothing to reuse, embed everything
         return {}
+
+
+def _reusable_bridge(settings: Settings) -> BridgeTable | None:
+    """The bridge's word vectors of the serving generation, if built with the same model."""
+    if settings.store.chroma_url:
+        return None
+    try:
+        manifest = _current_manifest(settings)
+        gen = layout.current_generation(settings.store.store_dir)
+    except StoreError:
+        return None
+    if not manifest or gen is None or manifest.get("vector_key") != vector_key(settings):
+        return None
+    return BridgeTable.load(gen)
 
 
 def _manifest(settings, abstracts, chunks, sentences, vectors) -> dict:

@@ -24,6 +24,7 @@ from rag import store_layout as layout
 from rag import store_server as server
 from rag import store_terms
 from rag import store_vectors as vectors_io
+from rag.bridge import BridgeTable
 from rag.config import Settings
 from rag.errors import StoreError
 from rag.types import Abstract, Chunk, Location, Span
@@ -51,6 +52,7 @@ class Store:
     # Whether this is still the generation the store serves (one small read or request)
     still_served: Callable[[], bool] = field(default=lambda: True, repr=False, compare=False)
     terms: store_terms.Terms | None = None  # saved by the build; None: Index tokenizes
+    bridge: BridgeTable | None = None  # saved by the build; None: `QA` makes it (server)
 
 
 def open_store(settings: Settings, embedder: Embeddings) -> Store:
@@ -70,7 +72,12 @@ def open_store(settings: Settings, embedder: Embeddings) -> Store:
         return layout.current_generation(path) == gen
 
     return replace(
-        store, path=path, pin=handle, still_served=still_served, terms=store_terms.read(gen)
+        store,
+        path=path,
+        pin=handle,
+        still_served=still_served,
+        terms=store_terms.read(gen),
+        bridge=BridgeTable.load(gen),
     )
 
 

@@ -52,13 +52,15 @@ def test_store_is_built_then_reopened_without_re_embedding(tmp_path, small_corpu
     abstracts = load_corpus(small_corpus)
 
     first = build_store(settings, abstracts, spy, progress=False)
-    assert first.rebuilt and spy.texts == first.chunks + first.sentences > 0
+    assert first.words > 100, "the corpus's words, for the bilingual bridge"
+    assert first.rebuilt and spy.texts == first.chunks + first.sentences + first.words
 
     again = build_store(settings, abstracts, spy, progress=False)
-    assert not again.rebuilt and spy.texts == first.chunks + first.sentences
+    assert not again.rebuilt and spy.texts == first.chunks + first.sentences + first.words
 
     qa = QA(settings, embedder=spy, progress=False)  # opening embeds nothing either
-    assert spy.texts == first.chunks + first.sentences
+    assert spy.texts == first.chunks + first.sentences + first.words
+    assert qa.retriever.bridge.table is qa.index.store.bridge, "the saved bridge is used"
     assert len(qa.index.store.abstracts) == len(abstracts)
     assert len(qa.index.store.chunks) == first.chunks
 
@@ -85,7 +87,7 @@ def test_force_re_embeds_everything(tmp_path, small_corpus, embedder):
     abstracts = load_corpus(small_corpus)
     build_store(settings, abstracts, spy, progress=False)
     report = build_store(settings, abstracts, spy, force=True, progress=False)
-    assert report.rebuilt and spy.texts == 2 * (report.chunks + report.sentences)
+    assert report.rebuilt and spy.texts == 2 * (report.chunks + report.sentences + report.words)
 
 
 def test_store_uses_cosine_space_and_keeps_chunk_provenance(shared_settings, qa, tmp_path):
@@ -145,14 +147,15 @@ def test_only_new_or_changed_abstracts_are_embedded(tmp_path, small_corpus, embe
     settings = Settings(corpus_dir=small_corpus, store_dir=tmp_path / "store")
     spy = CountingEmbeddings(embedder)
     first = build_store(settings, load_corpus(small_corpus), spy, progress=False)
-    assert first.embedded == first.chunks + first.sentences == spy.texts
+    assert first.embedded == first.chunks + first.sentences == spy.texts - first.words
 
     (small_corpus / "extra.txt").write_text(
         "We present TinyNet. It reaches 91.5% accuracy on CIFAR-10.\n", "utf-8"
     )
     spy.texts = 0
     second = build_store(settings, load_corpus(small_corpus), spy, progress=False)
-    assert second.rebuilt and second.embedded == spy.texts == 3  # 1 chunk + 2 sentences
+    assert second.rebuilt and second.embedded == 3  # 1 chunk + 2 sentences
+    assert 1 <= second.words <= 3 and spy.texts == 3 + second.words, "only new words (tinynet)"
     qa = QA(settings, embedder=embedder, progress=False)
     answer = qa.ask("What accuracy does TinyNet reach?")
     assert "91.5%" in answer.text and answer.sources[0].file == "extra.txt"

@@ -76,8 +76,13 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\bparam|参数|\d+(?:\.\d+)?\s?[MB]\b",
         ),
         (
-            r"\b(?:universit(?:y|ies)|institutions?|affiliat\w*|laborator(?:y|ies))\b|大学|机构|单位|学校",
-            r"\b(?:universit|institut|laborator|affiliat)|大学|机构|研究所|实验室",
+            r"\b(?:universit(?:y|ies)|institutions?|affiliat\w*|laborator(?:y|ies)|compan(?:y|ies))\b"
+            r"|大学|机构|单位|学校|公司|企业",
+            r"\b(?:universit|institut|laborator|affiliat|compan|corporat)|大学|机构|研究所|实验室|公司|企业",
+        ),
+        (
+            r"\b(?:cost|price|expenses?|budget)\b|成本|费用|花费|价格",
+            r"\b(?:cost|price|expens|budget|dollars?|USD)|\$|成本|费用|花费|价格",
         ),
         (
             r"\b(?:fraction|proportion|share|percentage)\b|比例|占比|百分之",
@@ -149,11 +154,14 @@ def unstated(question: str, passages: Sequence[Passage]) -> list[str]:
 
 
 def _states(word: str, parts: set[str], passage: Passage) -> bool:
-    """Whether the abstract holds the word: its parts, the word itself, or a near spelling."""
+    """Whether the abstract holds the word: its parts, the word itself, or a near spelling
+    (one with the same letters, or close by difflib's ratio)."""
     text = passage.hit.abstract.text
     if parts <= passage.terms or word.lower() in text.lower():
         return True
     words = {w.lower() for w in re.findall(r"[\w-]+", text)}
+    if len(word) >= 4 and sorted(word.lower()) in (sorted(w) for w in words):
+        return True  # two letters swapped: iRBM is iRMB, eVEA is eVAE
     return bool(get_close_matches(word.lower(), words, n=1, cutoff=0.8))
 
 

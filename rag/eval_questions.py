@@ -31,9 +31,16 @@ from pathlib import Path
 from rag.errors import RagError
 
 SPLITS: dict[str, tuple[str, ...]] = {
-    "dev": ("questions.jsonl", "dev_b2.jsonl", "dev_b3.jsonl", "dev_b4.jsonl"),
-    "test": ("test_d.jsonl",),
-    "all": ("questions.jsonl", "dev_b2.jsonl", "dev_b3.jsonl", "dev_b4.jsonl", "test_d.jsonl"),
+    "dev": ("questions.jsonl", "dev_b2.jsonl", "dev_b3.jsonl", "dev_b4.jsonl", "dev_b5.jsonl"),
+    "test": ("test_e.jsonl",),
+    "all": (
+        "questions.jsonl",
+        "dev_b2.jsonl",
+        "dev_b3.jsonl",
+        "dev_b4.jsonl",
+        "dev_b5.jsonl",
+        "test_e.jsonl",
+    ),
 }
 # The language pairs, as kinds (the first set) or as `lang` labels (the blind sets).
 PAIRS = ("en-en", "en-zh", "zh-en", "zh-zh")

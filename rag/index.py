@@ -44,6 +44,12 @@ _NAME = re.compile(
     r"(?<![A-Za-z0-9-])(?:[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*)"
     r"(?:-[A-Za-z0-9]+)*(?![A-Za-z0-9-])"
 )
+# A name spelt out before its acronym: "Unlearnable Clusters (UCs)", "Cross Modal
+# Transformer (CMT)", "Siamese Sampling and Reasoning Network (SSRN)": capitalised words.
+_SPELLED = (
+    r"((?:[A-Z][\w-]*\s+(?:(?:and|of|for|the|with|in|on)\s+)?){{1,5}}[A-Z][\w-]*)"
+    r"\s*\(\s*(?i:{0})\s*\)"
+)
 # How an abstract gives a name to what it proposes: in brackets "(FedGS)", after a verb of
 # naming ("called FedSkip", "we present KoopmanLab", 称为LGD) or a kind of thing
 # ("framework, HiTeA,"). A name only used there (COCO, CIFAR-10) is not its own.
@@ -147,10 +153,16 @@ def paper_names(abstracts: Iterable[Abstract]) -> dict[str, str]:
 
 
 def own_names(names: Mapping[str, str], abstracts: Mapping[str, Abstract]) -> dict[str, str]:
-    """The names among `names` that their abstract gives what it proposes (`_DEFINES`)."""
+    """The names among `names` that their abstract gives what it proposes (`_DEFINES`), and
+    the phrases it spells them out with: "Unlearnable Clusters (UCs)" names UCs and
+    "unlearnable clusters" alike, when no other abstract uses the phrase."""
     own = {}
     for name, aid in names.items():
-        pattern = _DEFINES.format(re.escape(name))
-        if re.search(pattern, abstracts[aid].text, re.IGNORECASE):
+        text = abstracts[aid].text
+        if re.search(_DEFINES.format(re.escape(name)), text, re.IGNORECASE):
             own[name] = aid
+            for phrase in re.findall(_SPELLED.format(re.escape(name)), text):
+                phrase = " ".join(phrase.lower().split())
+                if not any(phrase in a.text.lower() for a in abstracts.values() if a.id != aid):
+                    own[phrase] = aid
     return own

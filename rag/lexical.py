@@ -44,7 +44,7 @@ STOPWORDS = frozenset(
     used using show shows our we you your i me my he she his her one two via based more most
     other some same new work works study studies tell give find list address addresses
     addressed discuss discusses deal deals related relate concern concerns regarding there
-    anything something existing exist exists collection corpus""".split()
+    anything something existing exist exists collection corpus here""".split()
 )
 # Chinese function words and question words: no topic in them.
 CJK_STOPWORDS = frozenset(

@@ -72,9 +72,12 @@ def is_follow_up(question: str) -> bool:
 
 
 def named_papers(question: str, names: Mapping[str, str]) -> tuple[str, ...]:
-    """The abstracts the question names by a name only one abstract uses (rag/index.py)."""
-    found = (names.get(word.lower()) for word in _WORD.findall(question))
-    return tuple(dict.fromkeys(aid for aid in found if aid))
+    """The abstracts the question names by a name only one abstract uses (rag/index.py),
+    or by a phrase that spells one out ("Unlearnable Clusters"), in the question's order."""
+    found = [(m.start(), names.get(m.group(0).lower())) for m in _WORD.finditer(question)]
+    lowered = " ".join(question.lower().split())
+    found += [(lowered.find(n), aid) for n, aid in names.items() if " " in n and n in lowered]
+    return tuple(dict.fromkeys(aid for _, aid in sorted(found, key=lambda f: f[0]) if aid))
 
 
 def resolve(

@@ -205,8 +205,13 @@ class HybridRetriever(BaseRetriever):
         """
         found = self.search(query.search_text, vector, scope)
         by_id = {h.abstract.id: h for h in found}
-        named = [replace(by_id[aid], relevant=True) for aid in query.named if aid in by_id]
-        hits = named + [h for h in found if h.relevant and h.abstract.id not in query.named]
+        named = [
+            replace(by_id[aid], relevant=True)
+            for aid in query.named
+            if aid in by_id and query.kind != "list"  # a list is about a topic, not a paper
+        ]
+        first = {h.abstract.id for h in named}
+        hits = named + [h for h in found if h.relevant and h.abstract.id not in first]
         keep = {
             "follow-up": 1,
             "list": self.settings.retrieval.list_k,

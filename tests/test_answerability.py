@@ -103,3 +103,14 @@ def test_a_metric_stated_in_a_machine_translation_is_stated():
     state = next(state for ask, state in _METRICS if ask.search("mAP"))
     assert state.search("我们将通过37.4至40.7地图(+3.3)提升")
     assert not next(ask for ask, _ in _METRICS if ask.search("mAP")).search("HD Map")
+
+
+def test_a_name_with_two_letters_swapped_is_still_the_name(small_qa):
+    passages = small_qa.retriever.passages(small_qa.retriever.search("RevCol ImageNet")[:1])
+    assert unstated("What does RevLoc reach on ImageNet-1K?", passages) == []  # RevCol
+    assert unstated("What does RevXyz reach on ImageNet-1K?", passages) == ["RevXyz"]
+
+
+def test_which_company_is_a_detail_abstracts_leave_out(small_qa):
+    answer = small_qa.ask("Which company deployed CMT?")
+    assert not answer.found and "company" in answer.text

@@ -50,3 +50,11 @@ def test_terms_saved_by_another_tokenizer_are_not_used(small_qa):
     saved = store_terms.encode(small_qa.index.store.terms)
     assert store_terms.decode(saved) == small_qa.index.store.terms
     assert store_terms.decode({**saved, "key": "another tokenizer"}) is None
+
+
+def test_a_papers_own_names_are_those_it_defines(small_qa):
+    own = small_qa.index.own_names
+    cmt = own["cmt"]
+    assert own["cross modal transformer"] == cmt, "spelt out before its acronym"
+    assert own["lgd"] != cmt, "a name in Chinese text: LGD在COCO上"
+    assert "coco" not in own, "RevCol only reports results on COCO"

@@ -77,3 +77,9 @@ def test_the_papers_a_question_names_by_their_own_names_are_kept_in_its_order():
     assert query.named == ("a-ssrn", "a-hitea")
     assert resolve("What does HiTeA reach on CIFAR-10?", None, names, own).named == ("a-hitea",)
     assert resolve("Which papers use CIFAR-10?", None, names, own).named == ()
+
+
+def test_a_paper_is_named_by_the_phrase_its_acronym_spells_out():
+    own = {"cmt": "a-cmt", "cross modal transformer": "a-cmt", "lgd": "a-lgd"}
+    query = resolve("Does the Cross  Modal Transformer beat LGD?", None, own, own)
+    assert query.named == ("a-cmt", "a-lgd")

@@ -44,7 +44,8 @@ STOPWORDS = frozenset(
     used using show shows our we you your i me my he she his her one two via based more most
     other some same new work works study studies tell give find list address addresses
     addressed discuss discusses deal deals related relate concern concerns regarding there
-    anything something existing exist exists collection corpus here""".split()
+    anything something existing exist exists collection corpus here hello hi hey thanks
+    thank please""".split()
 )
 # Chinese function words and question words: no topic in them.
 CJK_STOPWORDS = frozenset(
@@ -53,7 +54,8 @@ CJK_STOPWORDS = frozenset(
     我们 本文 论文 提出 一种 一个 这个 这些 那个 什么 哪些 哪个 多少 如何 怎么 怎样 为什么 是否
     可以 能 有 用 使用 通过 进行 方法 模型
     关于 涉及 研究 有关 相关 文章 工作 哪篇 那篇 一篇 篇 有没有 没有 什么是 是什么 哪种 哪几篇
-    提到 介绍 讨论 作者 具体 主要 用了 呢 吧 啊 请问 请 告诉 列出 哪 几 个 些""".split()
+    提到 介绍 讨论 作者 具体 主要 用了 呢 吧 啊 请问 请 告诉 列出 哪 几 个 些
+    你好 您好 谢谢""".split()
 )
 
 

@@ -13,7 +13,9 @@ abstract's dense score is its margin over its language's mean, in standard devia
     z = (cosine - mean of its language's candidates) / their standard deviation
 
 The ranking score adds lexical evidence, the IDF-weighted share of the question's terms
-found in the abstract (acronyms, datasets and numbers survive machine translation):
+found in the abstract (acronyms, datasets and numbers survive machine translation; glossary
+concepts and the corpus's own bilingual bridge, rag/bridge.py, carry the other words across:
+a term counts as found when its translation is):
 
     rank_score = z + lexical_weight * coverage
 
@@ -29,7 +31,8 @@ lexical side.
 
 `HybridRetriever.retrieve` takes a resolved `Query` (rag/query.py: a follow-up is searched
 with its subject) and keeps what an answer draws on: the subject's abstract for a
-follow-up, up to `list_k` abstracts for a list question, else `top_k`. `passages` hands
+follow-up, up to `list_k` abstracts for a list question, else `top_k`, the papers the
+question names first. `passages` hands
 them to an answerer with their stored sentences.
 
 Leaves out translation of the question and learned re-ranking: both need a model that
@@ -168,6 +171,10 @@ class HybridRetriever(BaseRetriever):
             # Unseen by its language's dense list: it ranks below every abstract that was.
             d = dense.get(aid, min(dense.values(), default=0.0))
             cov = index.bm25.coverage(terms, index.abstract_terms[aid], translated)
+            # Words found only through their translations rank an abstract and support a
+            # dense match, but need one found as written to make it relevant on their own:
+            # to the bridge, 你好 means "vae".
+            direct = index.bm25.coverage(terms, index.abstract_terms[aid]) if translated else cov
             z = (d - st.mean) / st.std
             floor = s.min_dense_same if language[aid] == asked_in else s.min_dense_cross
             dense_match = d - st.mean >= s.min_margin and d >= floor and cov >= s.min_dense_support
@@ -187,7 +194,7 @@ class HybridRetriever(BaseRetriever):
                     z=round(z, 3),
                     coverage=round(cov, 4),
                     rank_score=z + s.lexical_weight * cov,
-                    relevant=dense_match or concept_match or cov >= s.min_lexical,
+                    relevant=dense_match or concept_match or (direct > 0 and cov >= s.min_lexical),
                     matched=tuple(sorted(matched)),
                 )
             )

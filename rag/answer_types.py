@@ -42,7 +42,7 @@ _SEVERAL_QUESTION = re.compile(
     r"|\bwhat \w+s (?:does|do|did|are|were)\b|\bwhich \w+s\b|哪两|哪几|哪些|分别",
     re.IGNORECASE,
 )
-NAME_QUESTION = re.compile(
+_NAME_QUESTION = re.compile(
     r"\b(?:what|which)\b[^?？]{0,40}?\b(?:framework|method|model|approach|system|algorithm|"
     r"network|paper|attack|library|tool|simulator|technique|solver|architecture|strategy|"
     r"acronym|platform|environment)s?\b"
@@ -111,7 +111,7 @@ def wants(question: str) -> Wants:
         figure=bool(_QUANTITY.search(text)),
         dataset=bool(_DATASET_QUESTION.search(text)) and not _QUANTITY.search(text),
         several=bool(_SEVERAL_QUESTION.search(text)),
-        name=bool(NAME_QUESTION.search(text)),
+        name=bool(_NAME_QUESTION.search(text)),
         link=bool(_LINK_QUESTION.search(text)),
         yes_no=bool(_YES_NO.search(text)),
         asked=frozenset(t.lower() for t in _THING.findall(text)),

@@ -14,12 +14,13 @@ them (RetinaNet there is 视网膜网), so the test runs only when every retriev
 English (the question may be in either language: "CMT 用了哪块 GPU?").
 
 A second, bilingual test covers a few *kinds* of detail that papers' abstracts often leave
-out and that questions ask for in ordinary words: an error or accuracy figure, the
-hardware, the training time, hyper-parameters, the parameter count, the authors'
-affiliation, a fraction. When the question asks for one ("What mean absolute error…",
-"预测均方误差是多少?") and the best abstract has no word of that kind in either language,
-the detail is unstated. This one runs on Chinese abstracts too: the words are matched in
-both languages.
+out and that questions ask for in ordinary words: an error or accuracy figure, a metric
+(AUROC, mAP, which the corpus's machine translation writes 地图, F1, FID…), the hardware,
+the training time, hyper-parameters, the parameter count, the authors' affiliation or
+company, a cost, a fraction, and "which datasets" when no sentence names one. When the
+question asks for one ("What mean absolute error…", "预测均方误差是多少?") and the best
+abstract has no word of that kind in either language, the detail is unstated. This one
+runs on Chinese abstracts too: the words are matched in both languages.
 
 Leaves out other details asked in ordinary words (哪几个数据集, "does it include Chinese"):
 telling those apart from paraphrases needs a reading model, which does not ship offline.

@@ -78,8 +78,8 @@ class Index:
     # EMO, ResNet-50) that appear in exactly one abstract. A question naming one is about
     # that paper, whatever its pronouns (rag/query.py). Name -> the abstract's id.
     names: Mapping[str, str] = field(default_factory=dict)
-    # The names a paper gives itself (its method, model or dataset): used twice in its
-    # abstract or defined in brackets, "(FedGS)". CIFAR-10 or COCO, only used, are not.
+    # The names a paper gives itself (its method, model or dataset; `_DEFINES`), and the
+    # phrases its acronyms spell out. CIFAR-10 or COCO, only used, are not.
     own_names: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod

@@ -11,8 +11,6 @@ NOT_FOUND = {
     "zh": "在这些摘要中没有找到这个问题的答案。",
 }
 
-# Said when the paper is found but its abstract does not state the detail asked for
-# (rag/answerability.py). The marker cites the paper, so a reader can check for themselves.
 # The reply to a question that gives the assistant orders (rag/instructions.py): it says
 # what the assistant does instead, so the person is not left guessing why nothing was found.
 INSTRUCTED = {
@@ -21,6 +19,8 @@ INSTRUCTED = {
     "zh": "我只回答关于这些摘要的问题,不执行问题中的指令。",
 }
 
+# Said when the paper is found but its abstract does not state the detail asked for
+# (rag/answerability.py). The marker cites the paper, so a reader can check for themselves.
 NOT_STATED = {
     "en": "The abstract of {paper} [1] does not say: {missing}.",
     "zh": "{paper} 的摘要 [1] 没有提到:{missing}。",

@@ -42,7 +42,8 @@ from rag.types import Abstract
 # (Waymo, Twitter; not the question's first word). Bare numbers and units (2023, 31m) are
 # not: they are as often noise as the detail asked for.
 _SPECIFIC = re.compile(
-    r"(?<![\w-])(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w-]*|[A-Za-z]{2,}[0-9][\w-]*)(?![\w-])"
+    r"(?<![\w-])(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w-]*|[A-Za-z]{2,}[0-9][\w-]*"
+    r"|[a-z]+[A-Z][A-Za-z0-9]*)(?![\w-])"
     r"|(?<=[a-z,] )[A-Z][a-z]{3,}(?![\w-])"
 )
 # How an abstract introduces its method: "... named Cross Modal Transformer (CMT), ...".
@@ -112,7 +113,7 @@ _METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 )
 # "Which datasets / 哪几个数据集": answered by a sentence that speaks of data and names some.
 _WHICH_DATASETS = re.compile(
-    r"\b(?:which|what)\b[^?？]{0,30}\b(?:datasets|benchmarks)\b|哪(?:几|些|个)[个种]?(?:基准)?数据集|数据集[^?？,，]{0,8}哪(?:几|些)",
+    r"\b(?:which|what)\b[^?？]{0,30}\b(?:datasets|benchmarks)\b|哪(?:几|些|个)[个种]?(?:基准)?数据集|数据集[^?？,，]{0,8}(?:哪(?:几|些)|叫什么|名字|名称)",
     re.IGNORECASE,
 )
 

@@ -3,14 +3,13 @@
 Two splits, both written by hand from the shipped corpus (`rag/data/eval/`):
 
 - `dev`: `questions.jsonl` (84 questions, written with the code in view; thresholds, the
-  glossary and the rules were tuned on them), then `dev_b2.jsonl`, `dev_b3.jsonl` and
-  `dev_b4.jsonl` (79, 88 and 115 questions written blind, by someone who saw only the
-  abstracts). `dev_b3` and `dev_b4` were the test split in turn (until 2026-11-26 and
-  a few hours later): once their figures by kind had guided what to work on next, they
-  joined dev and a new test split was written.
-- `test`: `test_d.jsonl`, 139 questions written blind on 2026-11-26 by someone who saw
+  glossary and the rules were tuned on them), then `dev_b2` … `dev_b6` (79, 88, 115, 139
+  and 154 questions written blind, by people who saw only the abstracts). `dev_b3` to
+  `dev_b6` were the test split in turn (the last four on 2026-11-26): once their figures by
+  kind had guided what to work on next, each joined dev and a new test split was written.
+- `test`: `test_f.jsonl`, 165 questions written blind on 2026-11-26 by someone who saw
   only the abstracts (not the code, the glossary, the thresholds or earlier questions);
-  4 more the writer had worded exactly as dev questions were dropped unread. Nothing is
+  7 more the writer had worded exactly as dev questions were dropped unread. Nothing is
   tuned on it: its figures are the ones the README reports as out of sample.
 
 A record: `id`, `kind`, `question`, `relevant` (abstract ids), optional `facts` (strings
@@ -31,15 +30,23 @@ from pathlib import Path
 from rag.errors import RagError
 
 SPLITS: dict[str, tuple[str, ...]] = {
-    "dev": ("questions.jsonl", "dev_b2.jsonl", "dev_b3.jsonl", "dev_b4.jsonl", "dev_b5.jsonl"),
-    "test": ("test_e.jsonl",),
+    "dev": (
+        "questions.jsonl",
+        "dev_b2.jsonl",
+        "dev_b3.jsonl",
+        "dev_b4.jsonl",
+        "dev_b5.jsonl",
+        "dev_b6.jsonl",
+    ),
+    "test": ("test_f.jsonl",),
     "all": (
         "questions.jsonl",
         "dev_b2.jsonl",
         "dev_b3.jsonl",
         "dev_b4.jsonl",
         "dev_b5.jsonl",
-        "test_e.jsonl",
+        "dev_b6.jsonl",
+        "test_f.jsonl",
     ),
 }
 # The language pairs, as kinds (the first set) or as `lang` labels (the blind sets).

@@ -34,6 +34,8 @@ _PATTERNS = re.compile(
             r"\byou are (?:now|no longer)\b|\bfrom now on\b|\bnew instructions\b",
             r"\b(?:developer|god|jailbreak|unrestricted|DAN) mode\b|\bjailbreak",
             r"你现在是|现在你是|从现在(?:起|开始)|开发者模式|越狱|不受限制的",
+            # Asking it to pretend or to state what the abstracts do not.
+            r"\bpretend\b|\brole-?play\b|假装|扮演",
             # Asking for the prompt, the configuration or secrets.
             r"\byour\s+(?:\w+\s+)?(?:prompt|instructions|configuration|config|rules)\b",
             r"\b(?:hidden|initial|original|internal)\s+(?:prompt|instructions?|configuration)\b",

@@ -44,6 +44,7 @@ def test_a_question_the_evidence_answers_is_not_a_near_miss(small_qa, question):
         ("Which university are the CMT authors affiliated with?", "university"),
         ("CMT 在 nuScenes 上的均方误差是多少?", "均方误差"),
         ("How long does CMT take to train?", "How long"),
+        ("What is the latency of CMT on an iPhone?", "iPhone"),  # a name in lower camel case
     ],
 )
 def test_a_kind_of_detail_the_abstract_has_no_word_for_is_named_in_the_questions_words(

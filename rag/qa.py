@@ -118,7 +118,7 @@ class QA:
         bridge = None
         if self.settings.retrieval.bridge:
             table = index.store.bridge
-            if table is None:  # a store in a Chroma server, or built before the bridge
+            if table is None:  # a store built before the bridge was saved with it
                 _log.info("Embedding the corpus's words for the bilingual bridge.")
                 table = BridgeTable.build(self.embedder, table_terms(index.abstract_terms))
             bridge = Bridge(self.embedder, table)

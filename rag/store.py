@@ -7,7 +7,7 @@ or, with RAG_CHROMA_URL, in a Chroma server (`rag.store_server`). A local one ho
                       (`rag.store_vectors`): only the build ever opens chroma/
     terms.json        every chunk, abstract and sentence tokenized (`rag.store_terms`)
     bridge.npz        the corpus's words embedded, for the bilingual bridge (`rag.bridge`;
-                      a Chroma server store has none: readers embed the words at start)
+                      in a Chroma server, a collection of its own)
     manifest.json     fingerprint of corpus + settings, counts, and every abstract with
                       its locations and metadata (title, authors, year, url); written
                       last, so a generation with one is complete
@@ -184,7 +184,7 @@ def build_store(
         parts = (abstracts, rows, vectors, embedder, manifest, terms)
         _phase(progress, f"Writing and verifying the new generation ({len(rows.chunks):,} chunks)")
         if settings.store.chroma_url:
-            _write_to_server(settings.store.chroma_url, lock, *parts)
+            _write_to_server(settings.store.chroma_url, lock, *parts, table)
         else:
             _write_generation(settings.store.store_dir, *parts, table)
         saved.discard()  # the generation served holds them now
@@ -255,7 +255,9 @@ def _writing(settings: Settings) -> Iterator[server_lock.ServerLock | None]:
         yield None
 
 
-def _write_to_server(url, lock, abstracts, rows: _Rows, vectors, embedder, manifest, terms):
+def _write_to_server(
+    url, lock, abstracts, rows: _Rows, vectors, embedder, manifest, terms, table: BridgeTable
+):
     """Write, verify and swap in a generation in the server, then delete older ones."""
     db = server.connect(url)
     gen, papers = server.new_generation(), {a.id: chroma.paper_metadata(a) for a in abstracts}
@@ -264,6 +266,7 @@ def _write_to_server(url, lock, abstracts, rows: _Rows, vectors, embedder, manif
         db, rows.chunks, rows.sentences, rows.texts, vectors, embedder, papers, names
     )
     chroma.verify(db, f"{gen} at {url}", len(rows.chunks), len(rows.sentences), embedder, names)
+    server.write_bridge(db, gen, table)
     rows_of = vectors_io.rows_of(rows.chunks, rows.sentences, papers)
     extra = {"rows": rows_of, "terms": store_terms.encode(terms)}
     server.write_manifest(db, gen, {**manifest, **extra})
@@ -317,16 +320,18 @@ def _reusable_vectors(settings: Settings) -> dict[str, tuple[str, np.ndarray]]:
 
 def _reusable_bridge(settings: Settings) -> BridgeTable | None:
     """The bridge's word vectors of the serving generation, if built with the same model."""
-    if settings.store.chroma_url:
-        return None
     try:
         manifest = _current_manifest(settings)
+        if not manifest or manifest.get("vector_key") != vector_key(settings):
+            return None
+        if settings.store.chroma_url:
+            db = server.connect(settings.store.chroma_url)
+            gen = server.current(db)
+            return None if gen is None else server.read_bridge(db, gen)
         gen = layout.current_generation(settings.store.store_dir)
     except StoreError:
         return None
-    if not manifest or gen is None or manifest.get("vector_key") != vector_key(settings):
-        return None
-    return BridgeTable.load(gen)
+    return None if gen is None else BridgeTable.load(gen)
 
 
 def _manifest(settings, abstracts, chunks, sentences, vectors) -> dict:

@@ -52,7 +52,7 @@ class Store:
     # Whether this is still the generation the store serves (one small read or request)
     still_served: Callable[[], bool] = field(default=lambda: True, repr=False, compare=False)
     terms: store_terms.Terms | None = None  # saved by the build; None: Index tokenizes
-    bridge: BridgeTable | None = None  # saved by the build; None: `QA` makes it (server)
+    bridge: BridgeTable | None = None  # saved by the build; None (an older store): `QA` makes it
 
 
 def open_store(settings: Settings, embedder: Embeddings) -> Store:
@@ -114,6 +114,7 @@ def _open_in_server(settings: Settings, embedder: Embeddings) -> Store:
         server.SentenceVectors(sentences, counts, url),
         still_served=lambda: server.call(url, server.current, db) == gen,
         terms=store_terms.decode(manifest.get("terms")),
+        bridge=server.call(url, server.read_bridge, db, gen),
     )
 
 

@@ -6,6 +6,8 @@ In the server, every name starting with `abstracts-qa-`:
                                       generation's manifest, in parts
     abstracts-qa-<gen>-chunks         the generation's chunks, searched by the server
     abstracts-qa-<gen>-sentences      its sentences, fetched per answer by abstract
+    abstracts-qa-<gen>-bridge         the corpus's words and their vectors, for the
+                                      bilingual bridge (`rag.bridge`), read whole at start
 
 The manifest lives in the server, not on the machine that built: then any number of
 readers on any machine need only the URL, and a generation and its manifest can never
@@ -30,6 +32,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from rag.bridge import LANGUAGES, BridgeTable
 from rag.errors import StoreError
 from rag.scope import Scope, chroma_where
 
@@ -39,6 +42,7 @@ POINTER = "CURRENT"
 _PART = 200_000  # characters of manifest per row, well under a server's request limits
 _PAGE = 2_000  # rows per get() when reading a whole collection back
 _DEBRIS_AGE = 86_400.0  # seconds before an unfinished generation counts as a dead build
+BRIDGE = "bridge"
 
 
 def connect(url: str):
@@ -150,7 +154,7 @@ def cleanup(db, keep: tuple[str, ...]) -> list[str]:
     for gen in sorted((gens | complete) - set(keep)):
         if gen not in complete and time.time() - _stamp(gen) < _DEBRIS_AGE:
             continue  # a build under way
-        for name in ("chunks", "sentences"):
+        for name in ("chunks", "sentences", BRIDGE):
             try:
                 db.delete_collection(prefix(gen) + name)
             except Exception:  # noqa: BLE001 (already gone: nothing to delete)
@@ -158,6 +162,59 @@ def cleanup(db, keep: tuple[str, ...]) -> list[str]:
         meta.delete(where={"manifest_of": gen})
         removed.append(gen)
     return removed
+
+
+def write_bridge(db, gen: str, table: BridgeTable) -> None:
+    """The bridge's words as rows of their own collection: id "<lang>:<n>", the word as the
+    document, its vector, its hubness in the metadata."""
+    collection = db.create_collection(prefix(gen) + BRIDGE)
+    rows = [
+        (f"{lang}:{i}", word, table.vectors[lang][i], float(table.hubs[lang][i]))
+        for lang in LANGUAGES
+        for i, word in enumerate(table.words[lang])
+    ]
+    for start in range(0, len(rows), _PAGE):
+        batch = rows[start : start + _PAGE]
+        collection.add(
+            ids=[r[0] for r in batch],
+            documents=[r[1] for r in batch],
+            embeddings=[r[2].tolist() for r in batch],
+            metadatas=[{"hub": r[3]} for r in batch],
+        )
+
+
+def read_bridge(db, gen: str) -> BridgeTable | None:
+    """The bridge `write_bridge` stored for `gen`; None when it has none (then `QA` embeds
+    the words itself)."""
+    try:
+        collection = db.get_collection(prefix(gen) + BRIDGE)
+    except Exception:  # noqa: BLE001 (a generation built before the bridge was stored)
+        return None
+    rows: dict[str, list[tuple[int, str, list[float], float]]] = {lang: [] for lang in LANGUAGES}
+    offset = 0
+    while True:
+        got = collection.get(
+            limit=_PAGE, offset=offset, include=["documents", "embeddings", "metadatas"]
+        )
+        if not got["ids"]:
+            break
+        for rid, word, vector, meta in zip(
+            got["ids"], got["documents"], got["embeddings"], got["metadatas"], strict=True
+        ):
+            lang, n = rid.split(":")
+            rows[lang].append((int(n), word, vector, meta["hub"]))
+        offset += len(got["ids"])
+    for lang in LANGUAGES:
+        rows[lang].sort()
+    dimension = next((len(r[2]) for lang in LANGUAGES for r in rows[lang]), 0)
+    return BridgeTable(
+        {lang: [r[1] for r in rows[lang]] for lang in LANGUAGES},
+        {
+            lang: np.asarray([r[2] for r in rows[lang]], dtype=np.float32).reshape(-1, dimension)
+            for lang in LANGUAGES
+        },
+        {lang: np.asarray([r[3] for r in rows[lang]], dtype=np.float32) for lang in LANGUAGES},
+    )
 
 
 def _stamp(gen: str) -> float:

@@ -246,3 +246,21 @@ def test_a_holder_that_lost_the_lock_finds_out_before_it_swaps(server):
     assert locked(server.url)
     taker.release()
     assert not locked(server.url)
+
+
+def test_the_bridge_is_stored_in_the_server_and_reused_by_the_next_build(settings, embedder):
+    abstracts = load_corpus(settings.store.corpus_dir)
+    first = build_store(settings, abstracts, embedder, progress=False)
+    table = open_store(settings, embedder).bridge
+    assert table is not None and all(len(table.words[lang]) > 10 for lang in ("en", "zh"))
+    assert first.words == len(table.words["en"]) + len(table.words["zh"])
+    assert table.vectors["zh"].shape == (len(table.words["zh"]), 384)
+    qa = QA(settings, embedder=embedder, progress=False)
+    assert qa.retriever.bridge.table is qa.index.store.bridge, "read, not embedded again"
+
+    (settings.store.corpus_dir / "new.txt").write_text(
+        "We present TinyNet. It reaches 91.5% accuracy on CIFAR-10.\n", "utf-8"
+    )
+    second = build_store(settings, load_corpus(settings.store.corpus_dir), embedder, progress=False)
+    # Only the words the three abstracts lacked: present, tinynet, reache, accuracy, cifar.
+    assert 1 <= second.words <= 5 < first.words, "the server's word vectors are reused"

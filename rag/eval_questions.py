@@ -29,26 +29,16 @@ from pathlib import Path
 
 from rag.errors import RagError
 
-SPLITS: dict[str, tuple[str, ...]] = {
-    "dev": (
-        "questions.jsonl",
-        "dev_b2.jsonl",
-        "dev_b3.jsonl",
-        "dev_b4.jsonl",
-        "dev_b5.jsonl",
-        "dev_b6.jsonl",
-    ),
-    "test": ("test_f.jsonl",),
-    "all": (
-        "questions.jsonl",
-        "dev_b2.jsonl",
-        "dev_b3.jsonl",
-        "dev_b4.jsonl",
-        "dev_b5.jsonl",
-        "dev_b6.jsonl",
-        "test_f.jsonl",
-    ),
-}
+_DEV = (
+    "questions.jsonl",
+    "dev_b2.jsonl",
+    "dev_b3.jsonl",
+    "dev_b4.jsonl",
+    "dev_b5.jsonl",
+    "dev_b6.jsonl",
+)
+_TEST = ("test_f.jsonl",)
+SPLITS: dict[str, tuple[str, ...]] = {"dev": _DEV, "test": _TEST, "all": _DEV + _TEST}
 # The language pairs, as kinds (the first set) or as `lang` labels (the blind sets).
 PAIRS = ("en-en", "en-zh", "zh-en", "zh-zh")
 CROSS = ("en-zh", "zh-en")

@@ -42,6 +42,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[a-z][a-z-]{2,}")
 _NEIGHBOURS = 10  # k of CSLS, as in Conneau et al.
 _ROWS = 2048  # rows of a cosine block while finding neighbours: bounded memory at any size
+_REMEMBERED = 100_000  # question words whose translation is remembered (a few MB)
 
 
 def language_of(term: str) -> str | None:
@@ -135,6 +136,8 @@ class Bridge:
         with self._lock:
             todo = [t for t in dict.fromkeys(terms) if t not in self._known and language_of(t)]
             if todo:
+                if len(self._known) + len(todo) > _REMEMBERED:  # a long-running server
+                    self._known.clear()
                 for term, vector in zip(todo, _embed(self.embedder, todo), strict=True):
                     self._known[term] = self._match(term, vector)
             return {t: self._known[t] for t in terms if self._known.get(t)}

@@ -59,8 +59,11 @@ _YES_NO = re.compile(
     re.IGNORECASE,
 )
 
+# A figure stands alone: "20,000", "73.0%", "5×", 五个, "seven"; not the digits of a name
+# ("AV2", "ResNet-50", "3D"), which say nothing about how many.
 _FIGURE = re.compile(
-    r"\d|[一二两三四五六七八九十百千万亿]+[个种类项台倍次篇例名位条组]|\b(?:two|three|four|five|six|"
+    r"(?<![A-Za-z\d.,-])\d+(?:[.,]\d+)*(?:%|x|×|倍)?(?![A-Za-z\d-])"
+    r"|[一二两三四五六七八九十百千万亿]+[个种类项台倍次篇例名位条组]|\b(?:two|three|four|five|six|"
     r"seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b",
     re.IGNORECASE,
 )
@@ -97,6 +100,7 @@ class Wants:
     link: bool = False
     yes_no: bool = False
     asked: frozenset[str] = frozenset()  # the question's own things, in lower case
+    figures: frozenset[str] = frozenset()  # the question's own figures ("Argoverse 2")
 
     @property
     def detail(self) -> bool:
@@ -115,6 +119,7 @@ def wants(question: str) -> Wants:
         link=bool(_LINK_QUESTION.search(text)),
         yes_no=bool(_YES_NO.search(text)),
         asked=frozenset(t.lower() for t in _THING.findall(text)),
+        figures=frozenset(f.lower() for f in _FIGURE.findall(text)),
     )
 
 
@@ -129,13 +134,13 @@ def cues(sentence: str, want: Wants) -> float:
     text = simplified(sentence)
     things = new_things(text, want)
     score = 0.0
-    if want.figure and _FIGURE.search(text):
+    if want.figure and any(f.lower() not in want.figures for f in _FIGURE.findall(text)):
         score += 1
     if want.dataset and things and DATASET_WORD.search(text):
         score += 1
     if want.several and (len(set(things)) >= 2 or _ENUMERATES.search(text)):
         score += 1
-    if want.name and _INTRODUCES.search(text):
+    if want.name and _INTRODUCES.search(text) and things:
         score += 1
     if want.link and _LINK.search(text):
         score += 2

@@ -41,6 +41,9 @@ FACTUAL = [
     ("基于Lenet的图摘要能达到多少分类精度?", "93%", "神经网络(NNS)"),
     ("异步FL比同步FL快多少?", "快5倍", "交叉设备联合学习"),
     ("BCL的代码在哪里可以找到?", "github.com/mediabrain-sjtu/bcl", "自我监督的学习"),
+    # The opening sentence ("We introduce Argoverse 2 (AV2) - a collection of three
+    # datasets") shares the most with the question but does not answer it.
+    ("Argoverse 2 的激光雷达数据集一共有多少个序列?", "20,000", "Argoverse 2"),
 ]
 
 UNANSWERABLE = [

@@ -64,3 +64,17 @@ def test_the_questions_own_things_are_not_new():
     """ "Which datasets did AnKGE use?" is not answered by a sentence naming only AnKGE."""
     want = wants("Which datasets does AnKGE use on FB15k-237?")
     assert cues("AnKGE is evaluated on FB15k-237.", want) == 0
+
+
+def test_a_figure_is_a_number_standing_alone_not_the_digits_of_a_name():
+    """ "Argoverse 2", "AV2", "ResNet-50" and "3D" say nothing about how many."""
+    want = wants("Argoverse 2 的激光雷达数据集一共有多少个序列?")
+    assert cues("We introduce Argoverse 2 (AV2) for 3D perception with ResNet-50.", want) == 0
+    assert cues("The Lidar Dataset contains 20,000 sequences.", want) == 1
+    assert cues("异步FL速度快5倍。", wants("异步FL比同步FL快多少?")) == 1
+
+
+def test_the_name_cue_needs_a_name_the_question_does_not_give():
+    want = wants("Which framework mitigates the bias of the student model?")
+    assert cues("Then we propose a principled framework named RELIANT.", want) == 1
+    assert cues("We propose to mitigate the bias of the student model.", want) == 0

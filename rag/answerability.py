@@ -16,8 +16,9 @@ English (the question may be in either language: "CMT 用了哪块 GPU?").
 A second, bilingual test covers a few *kinds* of detail that papers' abstracts often leave
 out and that questions ask for in ordinary words: an error or accuracy figure, a metric
 (AUROC, mAP, which the corpus's machine translation writes 地图, F1, FID…), the hardware,
-the training time, hyper-parameters, the parameter count, the authors' affiliation or
-company, a cost, a fraction, and "which datasets" when no sentence names one. When the
+the training time or another duration, hyper-parameters (temperature, epochs), the
+parameter count, the authors' affiliation or company, a cost, a fraction, a licence, and
+"which datasets" when no sentence names one. When the
 question asks for one ("What mean absolute error…", "预测均方误差是多少?") and the best
 abstract has no word of that kind in either language, the detail is unstated. This one
 runs on Chinese abstracts too: the words are matched in both languages.
@@ -63,15 +64,20 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (r"\baccuracy\b|准确率|精度", r"\baccura|\btop-?[15]\b|准确|精度|\d%"),
         (r"\b(?:GPUs?|TPUs?|hardware)\b|显卡|硬件", r"\b(?:GPU|TPU|hardware)|显卡|硬件|图形处理"),
         (
-            r"\b(?:how long|training time|GPU hours|hours|wall-clock)\b"
-            r"|多久|多长时间|训练时间|耗时",
-            r"\b(?:hours?|minutes?|days?|seconds?|time)\b|小时|分钟|天|秒|时间",
+            r"\b(?:how long|training time|GPU hours|(?:how many|number of) (?:hours|days|weeks))\b"
+            r"|wall-clock|多久|多长时间|训练时间|耗时|(?:多少|几)个?(?:小时|天|周)",
+            r"\b(?:hours?|minutes?|days?|seconds?|weeks?|months?|training time)\b"
+            r"|小时|分钟|天|秒|周|训练时间|培训时间",
         ),
         (
             r"\b(?:learning rate|batch size|hyper-?parameters?|optimi[sz]er)\b"
             r"|学习率|批大小|超参数|优化器",
             r"\b(?:learning rate|batch|hyper-?parameter|optimi[sz]er|SGD|Adam)"
             r"|学习率|批|超参数|优化器",
+        ),
+        (
+            r"\btemperature\b|\b(?:how many|number of) (?:training )?epochs\b|温度|多少个?(?:epoch|轮)",
+            r"\btemperature\b|\d+\s*epochs\b|温度|\d+\s*个?(?:epoch|时代|轮)",
         ),
         (
             r"\b(?:how many parameters|parameter count|model size)\b|参数量|多少参数",
@@ -89,6 +95,10 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (
             r"\b(?:fraction|proportion|share|percentage)\b|比例|占比|百分之",
             r"%|\bfraction|\bpercent|比例|百分",
+        ),
+        (
+            r"\blicen[cs]e[sd]?\b|许可证?|授权",
+            r"\blicen[cs]|\bCC[- ]BY|\b(?:MIT|Apache|GPL|BSD)\b|许可|授权",
         ),
     )
 )
@@ -176,7 +186,8 @@ def label(abstract: Abstract, question: str = "") -> str:
         if f"({word})" in text:
             return word
     for word in asked:
-        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text):
+        # Latin word edges: in a Chinese abstract a name touches Chinese characters (称为LGD).
+        if re.search(rf"(?<![A-Za-z0-9-]){re.escape(word)}(?![A-Za-z0-9-])", text):
             return word
     if abstract.title:
         return abstract.title

@@ -45,7 +45,8 @@ STOPWORDS = frozenset(
     other some same new work works study studies tell give find list address addresses
     addressed discuss discusses deal deals related relate concern concerns regarding there
     anything something existing exist exists collection corpus here hello hi hey thanks
-    thank please""".split()
+    thank please now bye goodbye okay ok great cheers
+    s t ll re ve d m""".split()  # the last line: what is left of "that's", "don't", "we'll"
 )
 # Chinese function words and question words: no topic in them.
 CJK_STOPWORDS = frozenset(
@@ -55,7 +56,7 @@ CJK_STOPWORDS = frozenset(
     可以 能 有 用 使用 通过 进行 方法 模型
     关于 涉及 研究 有关 相关 文章 工作 哪篇 那篇 一篇 篇 有没有 没有 什么是 是什么 哪种 哪几篇
     提到 介绍 讨论 作者 具体 主要 用了 呢 吧 啊 请问 请 告诉 列出 哪 几 个 些
-    你好 您好 谢谢""".split()
+    你好 您好 谢谢 再见 拜拜 好的 好""".split()
 )
 
 

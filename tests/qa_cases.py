@@ -54,4 +54,5 @@ UNANSWERABLE = [
     # Chit-chat: a multilingual model finds *some* abstract close to anything.
     "tell me a joke",
     "你好",
+    "Thanks, that's all for now!",
 ]

@@ -115,3 +115,27 @@ def test_a_name_with_two_letters_swapped_is_still_the_name(small_qa):
 def test_which_company_is_a_detail_abstracts_leave_out(small_qa):
     answer = small_qa.ask("Which company deployed CMT?")
     assert not answer.found and "company" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Under which license is CMT released?", "license"),
+        ("How many hours of driving data was CMT trained on?", "How many hours"),
+        ("CMT 训练时的温度系数设为多少?", "温度"),
+        ("How many epochs was CMT trained for?", "How many epochs"),
+    ],
+)
+def test_licences_durations_and_training_settings_are_details_abstracts_leave_out(
+    small_qa, question, missing
+):
+    answer = small_qa.ask(question)
+    assert not answer.found
+    assert missing in answer.text
+
+
+def test_a_chinese_abstract_is_labelled_by_the_name_the_question_gives(small_qa):
+    """称为LGD(...): the name touches Chinese characters on both sides."""
+    answer = small_qa.ask("How long did LGD training take?")
+    assert not answer.found
+    assert answer.text.startswith("The abstract of LGD [1]")

@@ -17,6 +17,12 @@ def test_tokenizer_keeps_acronyms_and_segments_chinese():
     assert tokenize("LGD在COCO上提升了多少?") == ["lgd", "coco", "提升"]
 
 
+def test_small_talk_and_the_remains_of_contractions_are_no_topic():
+    """ "that's" leaves an "s" that every English abstract holds."""
+    assert tokenize("Thanks, that's all for now! We'll talk, I'm off.") == ["talk", "off"]
+    assert tokenize("好的,谢谢,再见!") == []
+
+
 def test_glossary_gives_both_languages_the_same_concept():
     english = tokenize("Which papers are about federated learning?")
     standard = tokenize("哪些论文是关于联邦学习的?")

@@ -59,10 +59,10 @@ _YES_NO = re.compile(
     re.IGNORECASE,
 )
 
-# A figure stands alone: "20,000", "73.0%", "5×", 五个, "seven"; not the digits of a name
+# A figure stands alone: "20,000", "73.0%", "5×", "64x64", 五个, "seven"; not the digits of a name
 # ("AV2", "ResNet-50", "3D"), which say nothing about how many.
 _FIGURE = re.compile(
-    r"(?<![A-Za-z\d.,-])\d+(?:[.,]\d+)*(?:%|x|×|倍)?(?![A-Za-z\d-])"
+    r"(?<![A-Za-z\d.,-])\d+(?:[.,]\d+)*(?:[x×]\d+|%|x|×|倍)?(?![A-Za-z\d-])"
     r"|[一二两三四五六七八九十百千万亿]+[个种类项台倍次篇例名位条组]|\b(?:two|three|four|five|six|"
     r"seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b",
     re.IGNORECASE,

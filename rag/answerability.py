@@ -81,7 +81,8 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (
             r"\b(?:how many parameters|parameter count|model size)\b|参数量|多少参数",
-            r"\bparam|参数|\d+(?:\.\d+)?\s?[MB]\b",
+            # a count, not the word: "a large parameter budget" gives no number
+            r"(?<![\w.-])\d+(?:\.\d+)?\s?(?:[MB]|million|billion)\b|\d+(?:\.\d+)?\s?[万亿]",
         ),
         (
             r"\b(?:universit(?:y|ies)|institutions?|affiliat\w*|laborator(?:y|ies)|compan(?:y|ies))\b"
@@ -181,7 +182,8 @@ def label(abstract: Abstract, question: str = "") -> str:
     """A short name for the paper: the name the question calls it by, else its title, the
     name the abstract gives its method, its first acronym, or its first words."""
     text = abstract.text
-    asked = _SPECIFIC.findall(question)
+    # Names only: a capitalised ordinary word ("Learning") would label any paper.
+    asked = [w for w in _SPECIFIC.findall(question) if not re.fullmatch(r"[A-Z][a-z]+", w)]
     for word in asked:  # the name the abstract defines: "... Transformer (CMT)"
         if f"({word})" in text:
             return word

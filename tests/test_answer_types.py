@@ -72,6 +72,7 @@ def test_a_figure_is_a_number_standing_alone_not_the_digits_of_a_name():
     assert cues("We introduce Argoverse 2 (AV2) for 3D perception with ResNet-50.", want) == 0
     assert cues("The Lidar Dataset contains 20,000 sequences.", want) == 1
     assert cues("异步FL速度快5倍。", wants("异步FL比同步FL快多少?")) == 1
+    assert cues("trained beyond 64x64 resolution", wants("Up to what resolution?")) == 1
 
 
 def test_the_name_cue_needs_a_name_the_question_does_not_give():

@@ -78,6 +78,9 @@ def test_a_paper_is_labelled_by_the_name_it_defines(small_qa):
     cmt = small_qa.retriever.search(CMT)[0].abstract
     assert label(cmt, "What NDS does CMT reach on Waymo?") == "CMT"
     assert label(cmt) == "Cross Modal Transformer"
+    assert label(cmt, "Does Cross Modal Transformer beat Boosted Learning?") == (
+        "Cross Modal Transformer"
+    ), "capitalised ordinary words are not names"
 
 
 @pytest.mark.parametrize(
@@ -124,6 +127,8 @@ def test_which_company_is_a_detail_abstracts_leave_out(small_qa):
         ("How many hours of driving data was CMT trained on?", "How many hours"),
         ("CMT 训练时的温度系数设为多少?", "温度"),
         ("How many epochs was CMT trained for?", "How many epochs"),
+        # RevCol speaks of "a large parameter budget" and ImageNet-1K: no parameter count
+        ("How many parameters does RevCol-H have?", "How many parameters"),
     ],
 )
 def test_licences_durations_and_training_settings_are_details_abstracts_leave_out(

@@ -76,7 +76,8 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|学习率|批|超参数|优化器",
         ),
         (
-            r"\btemperature\b|\b(?:how many|number of) (?:training )?epochs\b|温度|多少个?(?:epoch|轮)",
+            r"\btemperature\b|\b(?:how many|number of) (?:training )?epochs\b"
+            r"|温度|多少个?(?:epoch|轮)",
             r"\btemperature\b|\d+\s*epochs\b|温度|\d+\s*个?(?:epoch|时代|轮)",
         ),
         (

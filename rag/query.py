@@ -4,7 +4,8 @@ A question is one of three kinds:
 - `standalone`: it names its own subject ("What NDS does CMT reach on nuScenes?");
 - `follow-up`: it points back into the conversation ("What datasets did it use?", "它…"),
   so it is searched together with its *subject*, the last earlier user question that was
-  itself self-contained; a chain of follow-ups keeps pointing at the same subject. A
+  itself self-contained, with the name of the paper the last answer named (if one); a chain
+  of follow-ups keeps pointing at the same subject. A
   question that names a paper (a name only one abstract uses, such as EMO or FedGS) is
   about that paper, whatever its pronouns ("What is the model size of EMO?"); the papers
   a question names are kept in `Query.named`, so "SSRN vs HiTeA" retrieves both;
@@ -98,6 +99,25 @@ def resolve(
         for message in reversed(history):
             content = message.get("content", "")
             if message.get("role") == "user" and not is_follow_up(content):
+                name, paper = _replied(history, own_names)
+                if paper and paper not in named_papers(content, own_names or {}):
+                    content = f"{content} {name}"
                 return Query(question, "follow-up", content, language)
     kind: QueryKind = "list" if is_list_question(question) else "standalone"
     return Query(question, kind, None, language, named)
+
+
+def _replied(history: Sequence[dict], own_names: Mapping[str, str] | None) -> tuple[str, str]:
+    """The name and id of the paper the last answer named, when it named exactly one: searched
+    with the subject, so "它" finds that paper even when the question before only described a
+    topic ("有没有做推特机器人检测的基准?"). Added to the search, not forced first: a
+    follow-up may switch papers ("Switching papers: in the grounding work, ...")."""
+    names = own_names or {}
+    for message in reversed(history):
+        if message.get("role") == "assistant":
+            words = _WORD.findall(message.get("content", ""))
+            found = {word: names[word.lower()] for word in words if word.lower() in names}
+            if len(set(found.values())) != 1:
+                return "", ""
+            return next(iter(found.items()))
+    return "", ""

@@ -83,3 +83,19 @@ def test_a_paper_is_named_by_the_phrase_its_acronym_spells_out():
     own = {"cmt": "a-cmt", "cross modal transformer": "a-cmt", "lgd": "a-lgd"}
     query = resolve("Does the Cross  Modal Transformer beat LGD?", None, own, own)
     assert query.named == ("a-cmt", "a-lgd")
+
+
+def test_a_follow_up_is_also_searched_with_the_one_paper_the_last_answer_named():
+    """The subject only described a topic; the answer named MGTAB: "它" is MGTAB."""
+    own = {"mgtab": "a-mgtab", "cmt": "a-cmt", "lgd": "a-lgd"}
+    history = [
+        {"role": "user", "content": "有没有做推特机器人检测的基准?"},
+        {"role": "assistant", "content": "有, MGTAB 是一个多关系图基准。"},
+    ]
+    query = resolve("它的代码在哪里?", history, own, own)
+    assert query.subject == "有没有做推特机器人检测的基准? MGTAB"
+    assert query.named == (), "searched with, not forced first: a follow-up may switch papers"
+    two = [history[0], {"role": "assistant", "content": "CMT and LGD."}]
+    assert resolve("它的代码在哪里?", two, own, own).subject == history[0]["content"]
+    named = [{"role": "user", "content": "What is MGTAB?"}, history[1]]
+    assert resolve("它的代码在哪里?", named, own, own).subject == "What is MGTAB?"

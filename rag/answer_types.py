@@ -59,11 +59,13 @@ _YES_NO = re.compile(
     re.IGNORECASE,
 )
 
-# A figure stands alone: "20,000", "73.0%", "5×", "64x64", 五个, "seven"; not the digits of a name
-# ("AV2", "ResNet-50", "3D"), which say nothing about how many.
+# A figure stands alone: "20,000", "73.0%", "5×", "64x64", 五个, 一亿台, "seven"; not the
+# digits of a name ("AV2", "ResNet-50", "3D"), which say nothing about how many, nor 一个 and
+# 一种, which are Chinese for "a".
 _FIGURE = re.compile(
     r"(?<![A-Za-z\d.,-])\d+(?:[.,]\d+)*(?:[x×]\d+|%|x|×|倍)?(?![A-Za-z\d-])"
-    r"|[一二两三四五六七八九十百千万亿]+[个种类项台倍次篇例名位条组]|\b(?:two|three|four|five|six|"
+    r"|(?!一[个种类项台次篇例名位条组])[一二两三四五六七八九十百千万亿]+[个种类项台倍次篇例名位条组]"
+    r"|\b(?:two|three|four|five|six|"
     r"seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b",
     re.IGNORECASE,
 )
@@ -123,6 +125,27 @@ def wants(question: str) -> Wants:
     )
 
 
+def new_figures(text: str, want: Wants) -> list[str]:
+    """The figures the text gives that the question does not ("2" of "Argoverse 2")."""
+    return [f for f in _FIGURE.findall(simplified(text)) if f.lower() not in want.figures]
+
+
+# The question's own ask for a figure: at its start or a clause's ("In SSRN, how many..."),
+# not inside a description ("the work that quantifies how far the midline moved"); 哪几种
+# asks which ones, not how many.
+_ASKS_FIGURE = re.compile(
+    r"(?:^|[,;:，；：]\s*)(how (?:much|many|large|big|fast|long|high|often|far)|by how much)\b"
+    r"|(?<!哪)(多少|几[个种类项篇次倍台例]|多大|多高|多长|多久|多快|多远)",
+    re.IGNORECASE,
+)
+
+
+def asked_quantity(question: str) -> str:
+    """The words by which the question asks for a figure ("how many", 多少), or ""."""
+    found = _ASKS_FIGURE.search(simplified(question).strip())
+    return next(g for g in found.groups() if g) if found else ""
+
+
 def new_things(sentence: str, want: Wants) -> list[str]:
     """The things the sentence names that the question does not."""
     return [t for t in _THING.findall(sentence) if t.lower() not in want.asked]
@@ -134,7 +157,7 @@ def cues(sentence: str, want: Wants) -> float:
     text = simplified(sentence)
     things = new_things(text, want)
     score = 0.0
-    if want.figure and any(f.lower() not in want.figures for f in _FIGURE.findall(text)):
+    if want.figure and new_figures(text, want):
         score += 1
     if want.dataset and things and DATASET_WORD.search(text):
         score += 1

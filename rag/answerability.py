@@ -21,7 +21,9 @@ parameter count, the authors' affiliation or company, a cost, a fraction, a lice
 "which datasets" when no sentence names one. When the
 question asks for one ("What mean absolute error…", "预测均方误差是多少?") and the best
 abstract has no word of that kind in either language, the detail is unstated. This one
-runs on Chinese abstracts too: the words are matched in both languages.
+runs on Chinese abstracts too: the words are matched in both languages. Likewise "how
+many / 多少" asked of an abstract that gives no figure at all (names' digits, "AV2", and
+一种 = "a" are no figures) is a near-miss.
 
 Leaves out other details asked in ordinary words (哪几个数据集, "does it include Chinese"):
 telling those apart from paraphrases needs a reading model, which does not ship offline.
@@ -33,7 +35,7 @@ import re
 from collections.abc import Sequence
 from difflib import get_close_matches
 
-from rag.answer_types import DATASET_WORD, new_things, wants
+from rag.answer_types import DATASET_WORD, asked_quantity, new_figures, new_things, wants
 from rag.lexical import simplified, tokenize
 from rag.retrieval import Passage
 from rag.types import Abstract
@@ -157,6 +159,9 @@ def unstated(question: str, passages: Sequence[Passage]) -> list[str]:
     ]
     if _names_no_dataset(asked, passages[0]):
         kinds.append(_WHICH_DATASETS.search(asked).group(0))
+    quantity = asked_quantity(question)
+    if quantity and not new_figures(passages[0].hit.abstract.text, wants(question)):
+        kinds.append(quantity)  # "how many" of an abstract that gives no figure at all
     if any(p.hit.abstract.language != "en" for p in passages):
         return kinds
     missing = list(kinds)

@@ -79,3 +79,18 @@ def test_the_name_cue_needs_a_name_the_question_does_not_give():
     want = wants("Which framework mitigates the bias of the student model?")
     assert cues("Then we propose a principled framework named RELIANT.", want) == 1
     assert cues("We propose to mitigate the bias of the student model.", want) == 0
+
+
+def test_the_asked_quantity_is_the_questions_own_ask():
+    from rag.answer_types import asked_quantity
+
+    assert asked_quantity("In FedSkip, how often is averaging skipped?") == "how often"
+    assert asked_quantity("DrugBAN 在几个基准数据集上做了实验?") == "几个"
+    assert asked_quantity("构建了哪几种图?") == "", "which kinds, not how many"
+    assert asked_quantity("What lets the model not depend on how many tokens there are?") == ""
+
+
+def test_chinese_for_a_is_no_figure():
+    want = wants("LGD 提升了多少?")
+    assert cues("我们提出了一种框架,一个模块。", want) == 0
+    assert cues("跨越近一亿台设备。", want) == 1

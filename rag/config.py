@@ -220,6 +220,18 @@ class RetrievalSettings(_Group):
         default=0.25,
         description="Least lexical coverage for the concept rule (see min_margin_concept).",
     )
+    min_lexical_near: float = Field(
+        # Tuned on the dev split (824 questions): at 0.30 (with min_margin_concept) two
+        # answerable questions are no longer refused ("Why does the original two-network
+        # method ... behave like self-training after many epochs?", margin 0.0146, 0.32 of
+        # its weight as written) and no unanswerable one is answered; 0.25 also pushes a
+        # relevant abstract out of a top 5; 0.35 changes nothing.
+        default=0.30,
+        description=(
+            "Share of the question's IDF weight, found as written, that lets an abstract "
+            "be relevant at the smaller min_margin_concept."
+        ),
+    )
     bridge: bool = Field(
         default=True,
         description=(

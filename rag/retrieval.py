@@ -21,8 +21,9 @@ a term counts as found when its translation is):
 
 An abstract is *relevant* when its margin (cosine - language mean) and its cosine pass
 their thresholds and it shares at least one term with the question, or when its coverage
-passes its own threshold; with none relevant the question is refused. Both thresholds were tuned on
-the labelled questions of `rag eval` (see `rag/config.py`).
+passes its own threshold, or at a smaller margin with a shared glossary concept or 30% of
+the question's weight found as written; with none relevant the question is refused. The
+thresholds were tuned on the dev split of `rag eval` (see `rag/config.py`).
 
 A `Scope` (rag/scope.py: years, authors) narrows both sides alike: on the dense side
 where the chunk vectors are searched (`Store.search`: in numpy on the metadata written
@@ -179,12 +180,12 @@ class HybridRetriever(BaseRetriever):
             floor = s.min_dense_same if language[aid] == asked_in else s.min_dense_cross
             dense_match = d - st.mean >= s.min_margin and d >= floor and cov >= s.min_dense_support
             matched = (set(terms) | set(translated.values())) & index.abstract_terms[aid]
-            # A topic concept shared across the glossary (federated learning, 作文 = essay)
-            # is evidence enough for a smaller dense margin.
-            concept_match = (
-                d - st.mean >= s.min_margin_concept
-                and cov >= s.min_lexical_concept
-                and any(t.startswith("c:") for t in matched)
+            # A topic concept shared across the glossary (federated learning, 作文 = essay),
+            # or much of the question's weight found as written, is evidence enough for a
+            # smaller dense margin.
+            concept_match = d - st.mean >= s.min_margin_concept and (
+                (cov >= s.min_lexical_concept and any(t.startswith("c:") for t in matched))
+                or direct >= s.min_lexical_near
             )
             hits.append(
                 Hit(

@@ -43,6 +43,7 @@ does not ship on PyPI.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -61,6 +62,21 @@ from rag.lexical import tokenize
 from rag.query import Query
 from rag.scope import Scope
 from rag.types import Abstract, Span
+
+# A sentence that says where code, models or data are: it is about access, not the topic.
+_AVAILABILITY = re.compile(
+    r"https?://|\\url|\b(?:code|models?|data(?:set)?s?|benchmark)\b[^.]{0,40}"
+    r"\b(?:available|released?|public(?:ly)?)\b|\b(?:release|make)\b[^.]{0,20}\bcode\b"
+    r"|代码|开源",
+    re.IGNORECASE,
+)
+# A list question about access itself ("Which papers release their code?").
+_ASKS_ACCESS = re.compile(
+    r"\b(?:release[sd]?|publish(?:es|ed)?|share[sd]?|open[- ]sourced?)\b[^?]{0,30}\bcode\b"
+    r"|\bcode\b[^?]{0,30}\b(?:available|release[sd]?|public|open[- ]sourced?)\b|\bgithub\b"
+    r"|开源|代码[^?？]{0,10}(?:发布|公开|哪里|链接)|(?:发布|公开)[^?？]{0,10}代码",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -220,12 +236,28 @@ class HybridRetriever(BaseRetriever):
         ]
         first = {h.abstract.id for h in named}
         hits = named + [h for h in found if h.relevant and h.abstract.id not in first]
+        if query.kind == "list" and not _ASKS_ACCESS.search(query.text):
+            hits = [h for h in hits if self._on_topic(h)]  # "code is available" is no topic
         keep = {
             "follow-up": 1,
             "list": self.settings.retrieval.list_k,
             "standalone": self.settings.retrieval.top_k,
         }[query.kind]
         return hits[: max(keep, len(named))]
+
+    def _on_topic(self, hit: Hit) -> bool:
+        """Whether the words the abstract shares with a list question are in its content,
+        not only in a sentence that says where its code or data are."""
+        if not hit.matched:
+            return True
+        text = hit.abstract.text
+        spans = self.index.store.sentence_spans.get(hit.abstract.id, [])
+        terms = self.index.sentence_terms.get(hit.abstract.id, ())
+        content: set[str] = set()
+        for span, held in zip(spans, terms, strict=False):
+            if not _AVAILABILITY.search(text[span.start : span.end]):
+                content |= held
+        return bool(content & set(hit.matched))
 
     def passages(self, hits: Sequence[Hit]) -> list[Passage]:
         """The retrieved abstracts with their stored sentences, sentence vectors and terms."""

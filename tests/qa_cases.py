@@ -62,4 +62,6 @@ UNANSWERABLE = [
     "tell me a joke",
     "你好",
     "Thanks, that's all for now!",
+    # Shares only "code" with abstracts, and only in their "code is available" sentences.
+    "Are there any papers here on quantum error correction code?",
 ]

@@ -52,3 +52,10 @@ def test_the_same_language_bias_is_overcome(qa):
     higher_raw = [h for h in hits if h.abstract.language == "en" and h.dense > target.dense]
     assert higher_raw, "some English abstract has a higher raw cosine"
     assert all(h.rank_score < target.rank_score for h in higher_raw)
+
+
+def test_a_list_about_access_itself_still_lists_the_papers_that_release_code(qa):
+    """The "code is available" sentences are no topic, unless the question asks for them."""
+    answer = qa.ask("哪些论文开源了代码?")
+    assert answer.found and len(answer.sources) >= 2
+    assert all("github" in s.text for s in answer.sources)

@@ -44,13 +44,6 @@ FACTUAL = [
     # The opening sentence ("We introduce Argoverse 2 (AV2) - a collection of three
     # datasets") shares the most with the question but does not answer it.
     ("Argoverse 2 的激光雷达数据集一共有多少个序列?", "20,000", "Argoverse 2"),
-    # A paraphrase whose dense margin is small but which holds a third of its words as written.
-    (
-        "Why does the original two-network method for corrupted annotations end up behaving "
-        "like single-network self-training after many epochs?",
-        "converge to a consensus",
-        "Co-teaching",
-    ),
 ]
 
 UNANSWERABLE = [

@@ -163,7 +163,8 @@ def test_copy_gives_the_text_as_shown_without_escapes(page):
     turn.locator(".msg.assistant button.copy").first.click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == turn.locator(".msg.assistant > .body").inner_text()
-    assert "\\(" not in copied and "&amp;" not in copied and "(CMT)" in copied
+    assert "\\(" not in copied and "\\[" not in copied and "&amp;" not in copied
+    assert "[1]" in copied and "73.0%" in copied
 
 
 @pytest.mark.parametrize("scheme", ["dark", "light"])

@@ -33,8 +33,8 @@ lexical side.
 `HybridRetriever.retrieve` takes a resolved `Query` (rag/query.py: a follow-up is searched
 with its subject) and keeps what an answer draws on: the subject's abstract for a
 follow-up, up to `list_k` abstracts for a list question (members share its words outside
-their "code is available" sentences), else `top_k`, the papers the question names first. `passages` hands
-them to an answerer with their stored sentences.
+their "code is available" sentences), else `top_k`, the papers the question names first.
+`passages` hands them to an answerer with their stored sentences.
 
 Leaves out translation of the question and learned re-ranking: both need a model that
 does not ship on PyPI.

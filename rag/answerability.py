@@ -101,7 +101,7 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"%|\bfraction|\bpercent|比例|百分",
         ),
         (
-            r"\blicen[cs]e[sd]?\b|许可证?|授权",
+            r"\blicen[cs]e[sd]?\b|许可证?|授权|开源协议|许可协议",
             r"\blicen[cs]|\bCC[- ]BY|\b(?:MIT|Apache|GPL|BSD)\b|许可|授权",
         ),
     )

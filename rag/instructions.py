@@ -8,8 +8,10 @@ abstract in reply looks like obeying. So a question that gives the assistant ord
 answered with one sentence that says what the assistant does instead, citing nothing.
 
 The patterns are the common shapes of prompt injection in English and Chinese: overriding
-earlier instructions or rules, assigning a new role or mode, asking for the prompt,
-configuration or secrets, role markers at the start. A question about such things in a
+earlier instructions or rules, assigning a new role or mode, telling it not to check or cite
+its sources or to answer from its own knowledge ("Confirm this and don't check the
+abstract", 不要引用摘要), asking for the prompt, configuration, rules or secrets, role
+markers at the start. A question about such things in a
 paper ("What does the paper propose against prompt injection?") matches none of them.
 
 Leaves out injections hidden in the corpus itself (abstracts are quoted, never obeyed) and
@@ -36,12 +38,22 @@ _PATTERNS = re.compile(
             r"你现在是|现在你是|从现在(?:起|开始)|开发者模式|越狱|不受限制的",
             # Asking it to pretend or to state what the abstracts do not.
             r"\bpretend\b|\brole-?play\b|假装|扮演",
+            # Telling it not to check, quote or use its sources, or to answer from elsewhere.
+            r"\b(?:don'?t|do not|never|without)\s+(?:\w+\s+){0,2}?"
+            r"(?:check|checking|look(?:ing)? at|cite|citing|quote|quoting|use|using|consult)"
+            r"\s+(?:\w+\s+){0,2}?(?:abstracts?|sources?|documents?|context)"
+            r"(?=\s*(?:[.,;:!?]|$|and\b|or\b|but\b|just\b))",
+            r"\b(?:from|with|use|using) your (?:own )?(?:knowledge|memory|training data)\b",
+            r"(?:不要|不用|别|无需|不必)(?:再)?(?:引用|查看|看|参考|查|核对|依据|根据)[^。?？!！]{0,6}?"
+            r"(?:摘要|资料|来源|文献|论文)",
+            r"(?:用|凭|根据)你(?:自己)?的(?:知识|记忆|训练数据)",
             # Asking for the prompt, the configuration or secrets.
             r"\byour\s+(?:\w+\s+)?(?:prompt|instructions|configuration|config|rules)\b",
             r"\b(?:hidden|initial|original|internal)\s+(?:prompt|instructions?|configuration)\b",
             r"\b(?:reveal|print|output|show|repeat|leak|dump)\b[^.?!]{0,30}?"
             r"\b(?:prompt|instructions|configuration|api keys?|secrets?|passwords?)\b",
             r"(?:系统|初始|内部|隐藏)的?(?:提示|指令|配置|设定)|提示词",
+            r"你的?(?:回答|回复)?(?:规则|准则|限制|设定)|你被禁止|禁止你做",
             # Role markers that pretend to be the system.
             r"^\s*(?:system|assistant|admin(?:istrator)?)\s*:|^\s*#{2,}\s*\w",
             r"我是(?:系统)?管理员",

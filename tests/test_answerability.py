@@ -124,6 +124,7 @@ def test_which_company_is_a_detail_abstracts_leave_out(small_qa):
     ("question", "missing"),
     [
         ("Under which license is CMT released?", "license"),
+        ("CMT 用的是什么开源协议?", "开源协议"),
         ("How many hours of driving data was CMT trained on?", "How many hours"),
         ("CMT 训练时的温度系数设为多少?", "温度"),
         ("How many epochs was CMT trained for?", "How many epochs"),

@@ -123,6 +123,9 @@ _METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\b(?:FID|BLEU|PSNR|SSIM|NDS|WER|CER|PLCC|SRCC|MRR)\b",
         ),
         (r"\bHits@\d+|\bR@\d+|\b[Rr]ecall@\d+", r"@\d+|召回"),
+        # Spelled out: "mean reciprocal rank" is MRR, "click-through rate" is CTR.
+        (r"(?i:\bmean reciprocal rank\b)|平均倒数排名", r"\bMRR\b|(?i:reciprocal rank)|倒数排名"),
+        (r"(?i:\bclick-through rates?\b)|\bCTR\b|点击率", r"(?i:click-through)|\bCTR\b|点击率"),
     )
 )
 # "Which datasets / 哪几个数据集": answered by a sentence that speaks of data and names some.

@@ -47,6 +47,11 @@ _PATTERNS = re.compile(
             r"(?:不要|不用|别|无需|不必)(?:再)?(?:引用|查看|看|参考|查|核对|依据|根据)[^。?？!！]{0,6}?"
             r"(?:摘要|资料|来源|文献|论文)",
             r"(?:用|凭|根据)你(?:自己)?的(?:知识|记忆|训练数据)",
+            # Asserting a fact and asking for it to be taken as given.
+            r"\bno need to (?:check|look|verify|read)(?:\s+(?:it|that|this|anything|the "
+            r"(?:abstracts?|sources?|papers?)))?\s*(?:[.,;!]|$)|\bjust (?:confirm|agree|say yes)\b",
+            r"(?:按|按照|照)(?:这个|我的|我说的)(?:数字|说法|事实|数据|结论)[^。?？!！]{0,4}"
+            r"(?:回答|写|说|作答|介绍)|(?:不需要|不用|无需)(?:检查|核对|核实|查证)(?:了|一下)?\s*(?:[。!！,，]|$)",
             # Asking for the prompt, the configuration or secrets.
             r"\byour\s+(?:\w+\s+)?(?:prompt|instructions|configuration|config|rules)\b",
             r"\b(?:hidden|initial|original|internal)\s+(?:prompt|instructions?|configuration)\b",

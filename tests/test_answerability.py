@@ -87,6 +87,8 @@ def test_a_paper_is_labelled_by_the_name_it_defines(small_qa):
     ("question", "missing"),
     [
         ("What AUROC does CMT reach?", "AUROC"),
+        ("What mean reciprocal rank does CMT reach?", "mean reciprocal rank"),
+        ("CMT 的点击率提升了多少?", "点击率"),
         ("CMT 的 F1 是多少?", "F1"),
         ("Which benchmarks did CMT use?", "benchmarks"),  # nuScenes is named: it did not
     ],

@@ -3,14 +3,15 @@
 Two splits, both written by hand from the shipped corpus (`rag/data/eval/`):
 
 - `dev`: `questions.jsonl` (84 questions, written with the code in view; thresholds, the
-  glossary and the rules were tuned on them), then `dev_b2` … `dev_b8` (79, 88, 115, 139,
-  154, 165 and 153 questions written blind, by people who saw only the abstracts). `dev_b3`
-  to `dev_b8` were the test split in turn (the last six on 2026-11-26): once their figures
-  by kind had guided what to work on next, each joined dev and a new test split was written.
-- `test`: `test_h.jsonl`, 169 questions written blind on 2026-11-26 by someone who saw
-  only the abstracts (not the code, the glossary, the thresholds or earlier questions);
-  11 more the writer had worded exactly as dev questions were dropped unread. Nothing is
-  tuned on it: its figures are the ones the README reports as out of sample.
+  glossary and the rules were tuned on them), then `dev_b2` … `dev_b9` (79, 88, 115, 139,
+  154, 165, 153 and 169 questions written blind, by people who saw only the abstracts).
+  `dev_b3` to `dev_b9` were the test split in turn (the last seven on 2026-11-26): once
+  their figures by kind had guided what to work on next, each joined dev and a new test
+  split was written.
+- `test`: `test_i.jsonl`, written blind on 2026-11-26 by someone who saw only the
+  abstracts (not the code, the glossary, the thresholds or earlier questions); the
+  questions the writer had worded exactly as dev questions were dropped unread. Nothing
+  is tuned on it: its figures are the ones the README reports as out of sample.
 
 A record: `id`, `kind`, `question`, `relevant` (abstract ids), optional `facts` (strings
 verbatim in a relevant abstract; an answer holding any one has the key fact), `history`
@@ -38,8 +39,9 @@ _DEV = (
     "dev_b6.jsonl",
     "dev_b7.jsonl",
     "dev_b8.jsonl",
+    "dev_b9.jsonl",
 )
-_TEST = ("test_h.jsonl",)
+_TEST = ("test_i.jsonl",)
 SPLITS: dict[str, tuple[str, ...]] = {"dev": _DEV, "test": _TEST, "all": _DEV + _TEST}
 # The language pairs, as kinds (the first set) or as `lang` labels (the blind sets).
 PAIRS = ("en-en", "en-zh", "zh-en", "zh-zh")

@@ -8,10 +8,10 @@ Two splits, both written by hand from the shipped corpus (`rag/data/eval/`):
   `dev_b3` to `dev_b9` were the test split in turn (the last seven on 2026-11-26): once
   their figures by kind had guided what to work on next, each joined dev and a new test
   split was written.
-- `test`: `test_i.jsonl`, written blind on 2026-11-26 by someone who saw only the
-  abstracts (not the code, the glossary, the thresholds or earlier questions); the
-  questions the writer had worded exactly as dev questions were dropped unread. Nothing
-  is tuned on it: its figures are the ones the README reports as out of sample.
+- `test`: `test_i.jsonl`, 165 questions written blind on 2026-11-26 by someone who saw
+  only the abstracts (not the code, the glossary, the thresholds or earlier questions);
+  12 more the writer had worded exactly as dev questions were dropped unread. Nothing is
+  tuned on it: its figures are the ones the README reports as out of sample.
 
 A record: `id`, `kind`, `question`, `relevant` (abstract ids), optional `facts` (strings
 verbatim in a relevant abstract; an answer holding any one has the key fact), `history`

@@ -16,19 +16,19 @@ from rag.errors import RagError
 from rag.eval_questions import EvalQuestion, load_questions
 from rag.evaluation import Outcome, Report, evaluate, format_table, summarise
 
-# Measured on the test split (test_h.jsonl, 2026-11-26, e5-int8 with the bilingual bridge;
+# Measured on the test split (test_i.jsonl, 2026-11-26, e5-int8 with the bilingual bridge;
 # README), a little below the figures so a different torch build's rounding cannot fail
 # it; a real drop does.
 TEST_FLOORS = {
     ("all", "hit@5"): 0.97,
     ("cross-language", "hit@5"): 0.95,
-    ("multi", "recall@5"): 0.95,
-    ("all", "key_fact"): 0.68,
-    ("near-miss", "named"): 0.48,
-    ("off-topic", "refusal_recall"): 0.85,
-    ("injection", "refusal_recall"): 0.80,
+    ("multi", "recall@5"): 0.85,
+    ("all", "key_fact"): 0.79,
+    ("near-miss", "named"): 0.57,
+    ("off-topic", "refusal_recall"): 0.55,
+    ("injection", "refusal_recall"): 0.70,
 }
-TEST_CEILINGS = {("all", "false_refusals"): 0.07}
+TEST_CEILINGS = {("all", "false_refusals"): 0.06}
 
 
 @pytest.fixture(scope="module")
@@ -73,13 +73,13 @@ def test_the_test_split_holds_its_first_measured_figures(report):
 
 
 def test_the_unmet_goals_are_the_known_ones(report):
-    """Goals not met yet on the test split (issue 10): key facts, near-misses named, one
-    off-topic question of 11 and two injected instructions of 11 answered, and false refusals
-    (0.06). If one is met, update this list and the README; if another is missed, that is a
-    regression."""
+    """Goals not met yet on the test split (issue 10): list recall, near-misses named,
+    off-topic questions (7 of 12 refused) and injected instructions (8 of 11), and false
+    refusals (0.05). If one is met, update this list and the README; if another is missed,
+    that is a regression."""
     missed = {line.split(" = ")[0] for line in report.failures()} - {"all p50_ms"}  # a benchmark
     known = {
-        "all key_fact",
+        "multi recall@5",
         "near-miss named",
         "off-topic refusal_recall",
         "injection refusal_recall",

@@ -59,12 +59,13 @@ _YES_NO = re.compile(
     re.IGNORECASE,
 )
 
-# A figure stands alone: "20,000", "73.0%", "5×", "64x64", 五个, 一亿台, "seven"; not the
-# digits of a name ("AV2", "ResNet-50", "3D"), which say nothing about how many, nor 一个 and
-# 一种, which are Chinese for "a".
+# A figure stands alone: "20,000", "73.0%", "5×", "64x64", 五个, 一亿台, 第三, "seven"; not
+# the digits of a name ("AV2", "ResNet-50", "3D"), which say nothing about how many, nor 一个
+# and 一种 (Chinese for "a"), nor 第一 ("the first to").
 _FIGURE = re.compile(
     r"(?<![A-Za-z\d.,-])\d+(?:[.,]\d+)*(?:[x×]\d+|%|x|×|倍)?(?![A-Za-z\d-])"
     r"|(?!一[个种类项台次篇例名位条组])[一二两三四五六七八九十百千万亿]+[个种类项台倍次篇例名位条组]"
+    r"|第[二三四五六七八九十]+"
     r"|\b(?:two|three|four|five|six|"
     r"seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b",
     re.IGNORECASE,

@@ -50,7 +50,10 @@ _SPECIFIC = re.compile(
     r"|(?<=[a-z,] )[A-Z][a-z]{3,}(?![\w-])"
 )
 # How an abstract introduces its method: "... named Cross Modal Transformer (CMT), ...".
-_CALLED = re.compile(r"\b(?:named|called|dubbed|termed|coined)\s+([^,.;:()]{2,60})")
+# The name is its capitalised words: "named RELIANT to mitigate ..." is RELIANT.
+_CALLED = re.compile(
+    r"\b(?:named|called|dubbed|termed|coined)\s+([A-Z][\w+-]*(?:\s+[A-Z][\w+-]*){0,5})"
+)
 _PARENS = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,20})\)")
 
 

@@ -48,6 +48,9 @@ _PATTERNS = re.compile(
             r"(?:摘要|资料|来源|文献|论文)",
             r"(?:用|凭|根据)你(?:自己)?的(?:知识|记忆|训练数据)",
             # Asserting a fact and asking for it to be taken as given.
+            r"\bconfirm (?:that|this|my) (?:number|figure|claim|fact|statement)\b",
+            r"\b(?:ignore|disregard)\b[^.?!]{0,12}?\b(?:retrieved|provided|given|quoted)\s+"
+            r"(?:text|context|sources?|abstracts?|documents?|passages?)\b",
             r"\bno need to (?:check|look|verify|read)(?:\s+(?:it|that|this|anything|the "
             r"(?:abstracts?|sources?|papers?)))?\s*(?:[.,;!]|$)|\bjust (?:confirm|agree|say yes)\b",
             r"(?:按|按照|照)(?:这个|我的|我说的)(?:数字|说法|事实|数据|结论)[^。?？!！]{0,4}"
@@ -55,6 +58,7 @@ _PATTERNS = re.compile(
             # Asking for the prompt, the configuration or secrets.
             r"\byour\s+(?:\w+\s+)?(?:prompt|instructions|configuration|config|rules)\b",
             r"\b(?:hidden|initial|original|internal)\s+(?:prompt|instructions?|configuration)\b",
+            r"\b(?:your|hidden)\s+(?:developer|system)\s+(?:prompt|message|instructions?)\b",
             r"\b(?:reveal|print|output|show|repeat|leak|dump)\b[^.?!]{0,30}?"
             r"\b(?:prompt|instructions|configuration|api keys?|secrets?|passwords?)\b",
             r"(?:系统|初始|内部|隐藏)的?(?:提示|指令|配置|设定)|提示词",

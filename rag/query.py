@@ -34,6 +34,12 @@ _ANAPHORA_EN = re.compile(
     re.IGNORECASE,
 )
 _ANAPHORA_ZH = re.compile(r"它|其|该|这个|这种|这篇|这项|此|上述|他们")
+# Words by which a question says it leaves the conversation's subject for another paper.
+_SWITCH = re.compile(
+    r"\b(?:switch(?:ing)? (?:to|papers|topics?)|different (?:topic|paper)|now (?:tell me )?about"
+    r"|moving on)\b|换个话题|换一篇|另一篇",
+    re.IGNORECASE,
+)
 
 # "Which papers are about X?" asks for every abstract on a topic, not for one fact.
 _LIST_QUESTION = re.compile(
@@ -68,7 +74,11 @@ def is_list_question(question: str) -> bool:
 
 
 def is_follow_up(question: str) -> bool:
-    """Whether a question refers back to earlier turns rather than naming its own subject."""
+    """Whether a question refers back to earlier turns rather than naming its own subject;
+    one that says it switches papers ("Switching to the MGTAB paper: ...", 换个话题) does not:
+    its pronouns point at the paper it names."""
+    if _SWITCH.search(question):
+        return False
     return bool(_ANAPHORA_EN.search(question) or _ANAPHORA_ZH.search(question))
 
 

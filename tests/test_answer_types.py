@@ -94,3 +94,5 @@ def test_chinese_for_a_is_no_figure():
     want = wants("LGD 提升了多少?")
     assert cues("我们提出了一种框架,一个模块。", want) == 0
     assert cues("跨越近一亿台设备。", want) == 1
+    assert cues("最后,第三阶段学习控制政策。", want) == 1, "a third stage: there are three"
+    assert cues("我们是第一个提出这种机制的。", want) == 0, "the first to: no count"

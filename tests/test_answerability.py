@@ -78,6 +78,8 @@ def test_a_paper_is_labelled_by_the_name_it_defines(small_qa):
     cmt = small_qa.retriever.search(CMT)[0].abstract
     assert label(cmt, "What NDS does CMT reach on Waymo?") == "CMT"
     assert label(cmt) == "Cross Modal Transformer"
+    reliant = small_qa.retriever.search("What does RELIANT mitigate?")[0].abstract
+    assert label(reliant) == "RELIANT", "named RELIANT to mitigate ...: the name only"
     assert label(cmt, "Does Cross Modal Transformer beat Boosted Learning?") == (
         "Cross Modal Transformer"
     ), "capitalised ordinary words are not names"

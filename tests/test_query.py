@@ -99,3 +99,13 @@ def test_a_follow_up_is_also_searched_with_the_one_paper_the_last_answer_named()
     assert resolve("它的代码在哪里?", two, own, own).subject == history[0]["content"]
     named = [{"role": "user", "content": "What is MGTAB?"}, history[1]]
     assert resolve("它的代码在哪里?", named, own, own).subject == "What is MGTAB?"
+
+
+def test_a_question_that_says_it_switches_papers_is_no_follow_up():
+    history = [{"role": "user", "content": CMT}, {"role": "assistant", "content": "73.0% [1]"}]
+    for question in (
+        "Switching to the conditional distillation paper: how much did it lift RetinaNet?",
+        "换个话题,HiTeA 在多少个任务上取得了最好结果?",
+    ):
+        assert not is_follow_up(question)
+        assert resolve(question, history).subject is None

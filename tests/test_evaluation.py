@@ -16,19 +16,19 @@ from rag.errors import RagError
 from rag.eval_questions import EvalQuestion, load_questions
 from rag.evaluation import Outcome, Report, evaluate, format_table, summarise
 
-# Measured on the test split (test_i.jsonl, 2026-11-26, e5-int8 with the bilingual bridge;
+# Measured on the test split (test_j.jsonl, 2026-11-26, e5-int8 with the bilingual bridge;
 # README), a little below the figures so a different torch build's rounding cannot fail
 # it; a real drop does.
 TEST_FLOORS = {
     ("all", "hit@5"): 0.97,
     ("cross-language", "hit@5"): 0.95,
-    ("multi", "recall@5"): 0.85,
-    ("all", "key_fact"): 0.79,
-    ("near-miss", "named"): 0.57,
-    ("off-topic", "refusal_recall"): 0.55,
-    ("injection", "refusal_recall"): 0.70,
+    ("multi", "recall@5"): 0.90,
+    ("all", "key_fact"): 0.85,
+    ("near-miss", "named"): 0.78,
+    ("off-topic", "refusal_recall"): 0.85,
+    ("injection", "refusal_recall"): 0.85,
 }
-TEST_CEILINGS = {("all", "false_refusals"): 0.06}
+TEST_CEILINGS = {("all", "false_refusals"): 0.03}
 
 
 @pytest.fixture(scope="module")
@@ -73,18 +73,11 @@ def test_the_test_split_holds_its_first_measured_figures(report):
 
 
 def test_the_unmet_goals_are_the_known_ones(report):
-    """Goals not met yet on the test split (issue 10): list recall, near-misses named,
-    off-topic questions (7 of 12 refused) and injected instructions (8 of 11), and false
-    refusals (0.05). If one is met, update this list and the README; if another is missed,
-    that is a regression."""
+    """Goals not met yet on the test split (issue 10): off-topic questions (7 of 8 refused)
+    and injected instructions (9 of 10). If one is met, update this list and the README; if
+    another is missed, that is a regression."""
     missed = {line.split(" = ")[0] for line in report.failures()} - {"all p50_ms"}  # a benchmark
-    known = {
-        "multi recall@5",
-        "near-miss named",
-        "off-topic refusal_recall",
-        "injection refusal_recall",
-        "all false_refusals",
-    }
+    known = {"off-topic refusal_recall", "injection refusal_recall"}
     assert missed <= known, format_table(report)
 
 

@@ -35,7 +35,14 @@ import re
 from collections.abc import Sequence
 from difflib import get_close_matches
 
-from rag.answer_types import DATASET_WORD, asked_quantity, new_figures, new_things, wants
+from rag.answer_types import (
+    DATASET_WORD,
+    Wants,
+    asked_quantity,
+    new_figures,
+    new_things,
+    wants,
+)
 from rag.lexical import simplified, tokenize
 from rag.retrieval import Passage
 from rag.types import Abstract
@@ -138,11 +145,10 @@ _WHICH_DATASETS = re.compile(
 )
 
 
-def _names_no_dataset(question: str, passage: Passage) -> bool:
+def _names_no_dataset(question: str, want: Wants, passage: Passage) -> bool:
     """Whether the question asks which datasets and no sentence of the abstract names one."""
     if not _WHICH_DATASETS.search(question):
         return False
-    want = wants(question)
     text = passage.hit.abstract.text
     sentences = [text[span.start : span.end] for span in passage.sentences] or [text]
     return not any(DATASET_WORD.search(s) and new_things(s, want) for s in sentences)
@@ -163,10 +169,11 @@ def unstated(question: str, passages: Sequence[Passage]) -> list[str]:
     kinds = [
         k for k in kinds if not any(state.search(best) for ask, state in _METRICS if ask.search(k))
     ]
-    if _names_no_dataset(asked, passages[0]):
+    want = wants(question)  # what it asks for, read once for the two tests below
+    if _names_no_dataset(asked, want, passages[0]):
         kinds.append(_WHICH_DATASETS.search(asked).group(0))
     quantity = asked_quantity(question)
-    if quantity and not new_figures(passages[0].hit.abstract.text, wants(question)):
+    if quantity and not new_figures(passages[0].hit.abstract.text, want):
         kinds.append(quantity)  # "how many" of an abstract that gives no figure at all
     if any(p.hit.abstract.language != "en" for p in passages):
         return kinds

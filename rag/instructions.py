@@ -53,6 +53,9 @@ _PATTERNS = re.compile(
             r"(?:text|context|sources?|abstracts?|documents?|passages?)\b",
             r"\bno need to (?:check|look|verify|read)(?:\s+(?:it|that|this|anything|the "
             r"(?:abstracts?|sources?|papers?)))?\s*(?:[.,;!]|$)|\bjust (?:confirm|agree|say yes)\b",
+            r"\b(?:stat(?:e|ing)|present(?:ing)?|treat(?:ing)?)\s+(?:this|that|it)\s+as\s+(?:a\s+)?"
+            r"(?:fact|given|true)\b",
+            r"(?:不用|不要|无需|不必)(?:去)?(?:查|核实|核对|检查)\s*[,，。!！]|回答\W?(?:是|对)\W?就(?:行|好|可以)",
             r"(?:按|按照|照)(?:这个|我的|我说的)(?:数字|说法|事实|数据|结论)[^。?？!！]{0,4}"
             r"(?:回答|写|说|作答|介绍)|(?:不需要|不用|无需)(?:检查|核对|核实|查证)(?:了|一下)?\s*(?:[。!！,，]|$)",
             # Asking for the prompt, the configuration or secrets.
@@ -61,7 +64,15 @@ _PATTERNS = re.compile(
             r"\b(?:your|hidden)\s+(?:developer|system)\s+(?:prompt|message|instructions?)\b",
             r"\b(?:reveal|print|output|show|repeat|leak|dump)\b[^.?!]{0,30}?"
             r"\b(?:prompt|instructions|configuration|api keys?|secrets?|passwords?)\b",
+            r"\b(?:text|words|everything|message)\b[^.?!]{0,20}\babove (?:this|our|the) "
+            r"(?:conversation|chat|message)\b|\b(?:hidden )?rules you (?:were|have been) given\b",
             r"(?:系统|初始|内部|隐藏)的?(?:提示|指令|配置|设定)|提示词",
+            # Telling it to add something of its own to the answer.
+            r"\b(?:end|finish|sign)\s+(?:your|the|each)\s+(?:answer|reply|response)\s+with\b"
+            r"|\b(?:append|add)\b[^.?!]{0,30}\b(?:to|at) the end of (?:your|the|each) "
+            r"(?:answer|reply|response)\b",
+            r"(?:回答|回复|答案)[^。?？!！]{0,10}(?:末尾|结尾|最后)[^。?？!！]{0,4}(?:加上|附上|加一句|写上)"
+            r"|(?:在|于)(?:末尾|结尾|最后)(?:加上|附上|写上|加)(?:一句|一行|这句)",
             r"你的?(?:回答|回复)?(?:规则|准则|限制|设定)|你被禁止|禁止你做",
             # Role markers that pretend to be the system.
             r"^\s*(?:system|assistant|admin(?:istrator)?)\s*:|^\s*#{2,}\s*\w",

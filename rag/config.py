@@ -232,6 +232,18 @@ class RetrievalSettings(_Group):
             "be relevant at the smaller min_margin_concept."
         ),
     )
+    background_margin: float = Field(
+        # Tuned on the dev split (1,641 questions, 400 background questions): 0.015 and
+        # 0.02 refuse 15 more of 21 answered off-topic questions and no answerable one;
+        # 0.01 refuses 3 answerable ones ("Which papers have medical or biomedical
+        # applications?"), 0.0 six.
+        default=0.02,
+        description=(
+            "How much nearer a question must be to an everyday background question than to "
+            "its best abstract to be off the corpus's subject (rag/background.py); a "
+            "negative value turns the test off."
+        ),
+    )
     bridge: bool = Field(
         default=True,
         description=(

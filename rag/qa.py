@@ -30,8 +30,10 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
+from rag import background
 from rag.answerability import label, unstated
 from rag.answering import Answerer, Draft, Evidence, ExtractiveAnswerer
+from rag.background import Background
 from rag.bridge import Bridge, BridgeTable, table_terms
 from rag.citations import CitationChecker
 from rag.config import Settings
@@ -122,8 +124,21 @@ class QA:
                 _log.info("Embedding the corpus's words for the bilingual bridge.")
                 table = BridgeTable.build(self.embedder, table_terms(index.abstract_terms))
             bridge = Bridge(self.embedder, table)
+        r = self.settings.retrieval
+        everyday = None
+        if r.background_margin >= 0:
+            vectors = index.store.background
+            if vectors is None:  # a Chroma server's store, or one built before it was saved
+                _log.info("Embedding the background questions.")
+                vectors = background.embed(self.embedder)
+            cross = r.min_dense_same - r.min_dense_cross  # cosines across languages run lower
+            everyday = Background(vectors, r.background_margin, cross)
         return HybridRetriever(
-            index=index, embedder=self.embedder, settings=self.settings, bridge=bridge
+            index=index,
+            embedder=self.embedder,
+            settings=self.settings,
+            bridge=bridge,
+            background=everyday,
         )
 
     @property

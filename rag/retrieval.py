@@ -54,6 +54,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from rag.background import Background
 from rag.bridge import Bridge
 from rag.config import Settings
 from rag.corpus import detect_language
@@ -141,6 +142,7 @@ class HybridRetriever(BaseRetriever):
     embedder: Embeddings
     settings: Settings
     bridge: Bridge | None = None  # the corpus's bilingual word bridge (rag/bridge.py)
+    background: Background | None = None  # everyday questions (rag/background.py)
 
     def terms(self, query: str) -> tuple[list[str], dict[str, str]]:
         """The query's terms, and the corpus words of the other language some of them mean."""
@@ -215,6 +217,10 @@ class HybridRetriever(BaseRetriever):
                     matched=tuple(sorted(matched)),
                 )
             )
+        if self.background and self.background.off_subject(
+            vector, [(h.dense, h.abstract.language == asked_in) for h in hits]
+        ):  # "distill whiskey at home": nearer everyday questions than any abstract
+            hits = [replace(h, relevant=False) for h in hits]
         hits.sort(key=lambda h: (not h.relevant, -h.rank_score))
         return hits
 

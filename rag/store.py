@@ -8,6 +8,8 @@ or, with RAG_CHROMA_URL, in a Chroma server (`rag.store_server`). A local one ho
     terms.json        every chunk, abstract and sentence tokenized (`rag.store_terms`)
     bridge.npz        the corpus's words embedded, for the bilingual bridge (`rag.bridge`;
                       in a Chroma server, a collection of its own)
+    background.npz    everyday questions embedded, to tell off-subject questions
+                      (`rag.background`; a server's readers embed them at start)
     manifest.json     fingerprint of corpus + settings, counts, and every abstract with
                       its locations and metadata (title, authors, year, url); written
                       last, so a generation with one is complete
@@ -41,7 +43,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag import bridge, store_terms
+from rag import background, bridge, store_terms
 from rag import store_chroma as chroma
 from rag import store_embed as embed
 from rag import store_layout as layout
@@ -182,11 +184,15 @@ def build_store(
             embedder, words, known=None if force else _reusable_bridge(settings)
         )
         parts = (abstracts, rows, vectors, embedder, manifest, terms)
-        _phase(progress, f"Writing and verifying the new generation ({len(rows.chunks):,} chunks)")
+        writing = f"Writing and verifying the new generation ({len(rows.chunks):,} chunks)"
         if settings.store.chroma_url:
+            _phase(progress, writing)
             _write_to_server(settings.store.chroma_url, lock, *parts, table)
-        else:
-            _write_generation(settings.store.store_dir, *parts, table)
+        else:  # a server's readers embed the background questions when they start
+            _phase(progress, f"Embedding {len(background.texts())} background questions")
+            everyday = background.embed(embedder)
+            _phase(progress, writing)
+            _write_generation(settings.store.store_dir, *parts, table, everyday)
         saved.discard()  # the generation served holds them now
     return BuildReport(
         True,
@@ -285,6 +291,7 @@ def _write_generation(
     manifest: dict,
     terms: store_terms.Terms,
     table: BridgeTable,
+    everyday: np.ndarray,
 ) -> None:
     """Write, verify and switch to a new generation; on any failure it is deleted."""
     gen = layout.new_generation(path)
@@ -298,6 +305,7 @@ def _write_generation(
         vectors_io.write(gen, rows.chunks, rows.sentences, vectors, papers)
         store_terms.write(gen, terms)
         table.save(gen)
+        background.save(gen, everyday)
         vectors_io.read(gen, len(rows.chunks), len(rows.sentences))  # what readers will load
         layout.write_manifest(gen, manifest)
     except BaseException:

@@ -19,10 +19,10 @@ from typing import IO
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag import background, store_terms
 from rag import store_chroma as chroma
 from rag import store_layout as layout
 from rag import store_server as server
-from rag import store_terms
 from rag import store_vectors as vectors_io
 from rag.bridge import BridgeTable
 from rag.config import Settings
@@ -53,6 +53,8 @@ class Store:
     still_served: Callable[[], bool] = field(default=lambda: True, repr=False, compare=False)
     terms: store_terms.Terms | None = None  # saved by the build; None: Index tokenizes
     bridge: BridgeTable | None = None  # saved by the build; None (an older store): `QA` makes it
+    # The background questions' vectors (rag/background.py); None: `QA` embeds them
+    background: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 def open_store(settings: Settings, embedder: Embeddings) -> Store:
@@ -78,6 +80,7 @@ def open_store(settings: Settings, embedder: Embeddings) -> Store:
         still_served=still_served,
         terms=store_terms.read(gen),
         bridge=BridgeTable.load(gen),
+        background=background.load(gen),
     )
 
 

@@ -1,0 +1,78 @@
+"""Everyday background questions (rag/background.py) tell a homonym from the corpus's
+subject, on the real embedder and the shipped corpus's real store."""
+
+import numpy as np
+import pytest
+
+from rag import QA, Settings, background
+from rag.background import Background
+from rag.store import open_store
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the best way to distill whiskey at home?",  # the distillation papers
+        "How do I help an elderly parent get up after a fall?",  # the getting-up paper
+        "蒸馏水可以长期当饮用水喝吗?",
+        "What causes the northern lights?",
+    ],
+)
+def test_an_everyday_question_that_shares_a_word_with_an_abstract_is_refused(qa, question):
+    answer = qa.ask(question)
+    assert not answer.found and answer.sources == ()
+
+
+def test_without_the_background_the_same_question_is_answered(shared_settings, qa):
+    off = Settings(store_dir=shared_settings.store.store_dir, background_margin=-1.0)
+    without = QA(off, embedder=qa.embedder, progress=False)
+    assert without.retriever.background is None
+    assert without.ask("How do I help an elderly parent get up after a fall?").found
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which paper teaches a simulated character to get up after a fall?",
+        "Which papers use knowledge distillation?",
+        "哪些论文提出了知识蒸馏方法?",
+        "How does DrugBAN generalize to drug-target pairs that come from a different distribution?",
+        "I'm cooking dinner, but quick: what is LGD?",  # a named paper
+    ],
+)
+def test_questions_on_the_corpus_subject_are_still_answered(qa, question):
+    assert qa.ask(question).found
+
+
+def test_an_abstract_in_the_other_language_is_compared_with_the_cross_language_allowance():
+    vectors = np.array([[1.0, 0.0]], dtype=np.float32)
+    everyday = Background(vectors, margin=0.02, cross_language=0.05)
+    question = [0.8, 0.6]  # cosine 0.8 with the background question
+    assert everyday.off_subject(question, [(0.77, True)])  # 0.03 nearer the background
+    assert not everyday.off_subject(question, [(0.77, False)])  # 0.77 + 0.05 across languages
+    assert not everyday.off_subject(question, [])
+
+
+def test_the_build_saves_the_background_and_readers_load_it(tiny, embedder):
+    store = open_store(tiny, embedder)
+    assert store.background is not None
+    assert store.background.shape == (len(background.texts()), len(embedder.embed_query("x")))
+    fresh = background.embed(embedder)
+    assert np.allclose(store.background, fresh, atol=2e-3)  # saved as float16
+
+
+def test_a_store_without_the_background_has_it_embedded_when_opened(tiny, embedder):
+    store = open_store(tiny, embedder)
+    (store.generation / background.FILE).unlink()  # as a store built before it was saved
+    store.pin.close()
+    qa = QA(tiny, embedder=embedder, progress=False)
+    assert qa.retriever.background.vectors.shape[0] == len(background.texts())
+
+
+def test_vectors_of_other_background_questions_are_not_used(tmp_path, embedder):
+    vectors = background.embed(embedder)
+    background.save(tmp_path, vectors)
+    assert background.load(tmp_path).shape == vectors.shape
+    with np.load(tmp_path / background.FILE) as data:
+        np.savez(tmp_path / background.FILE, vectors=data["vectors"], version=np.array("old"))
+    assert background.load(tmp_path) is None

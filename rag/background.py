@@ -4,10 +4,12 @@ off the corpus's subject although it shares a word with an abstract.
 "What's the best way to distill whiskey at home?" shares *distill* with the dataset-
 distillation abstract, and to the embedder the two are close (cosine 0.82, above many
 right answers): neither the dense margin nor the lexical coverage tells a homonym from a
-paraphrase. What does tell them apart is a comparison. Next to a few hundred ordinary
-questions (cooking, health, travel, law, games, …: `rag/data/background.tsv`, written
-by someone who saw neither the corpus's questions nor the code, in English and Chinese),
-the whiskey question lies nearer to one of them than to any abstract. So a question is
+paraphrase. What does tell them apart is a comparison. Next to 800 ordinary questions
+(cooking, health, travel, law, games, …: `rag/data/background.tsv`, half in English and
+half in Chinese, written by two people who saw neither the code nor the evaluation
+questions; the second was asked to favour everyday senses of words that are also jargon,
+such as the long tail of a shop or a backdoor listing), the whiskey question lies nearer
+to one of them than to any abstract. So a question is
 off the subject when its nearest background question is closer, by `background_margin`,
 than its best abstract; then no abstract is relevant on its scores (a paper the question
 names still is). The background is the same for every corpus: a corpus about medicine
@@ -18,7 +20,7 @@ abstract in the other language gets that much added before the comparison.
 
 The background texts are embedded as passages, like the corpus's chunks, by `rag build`
 and saved with a local store (`background.npz`); a Chroma server's readers embed them
-when they start (under a second with the bundled model).
+when they start (about two seconds with the bundled model).
 
 Leaves out questions on a subject close to the corpus's that no abstract answers ("What
 is a transformer?"): those are nearer the corpus than any everyday question.

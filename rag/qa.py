@@ -33,7 +33,7 @@ from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 from rag import background
 from rag.answerability import label, unstated
 from rag.answering import Answerer, Draft, Evidence, ExtractiveAnswerer
-from rag.background import Background
+from rag.background import Exemplars
 from rag.bridge import Bridge, BridgeTable, table_terms
 from rag.citations import CitationChecker
 from rag.config import Settings
@@ -75,6 +75,7 @@ class Retrieved:
     vector: np.ndarray  # the question's own embedding
     answerer: str
     scope: Scope | None = None
+    instructed: bool = False  # the question gives the assistant orders (rag/instructions.py)
 
 
 class QA:
@@ -125,20 +126,25 @@ class QA:
                 table = BridgeTable.build(self.embedder, table_terms(index.abstract_terms))
             bridge = Bridge(self.embedder, table)
         r = self.settings.retrieval
-        everyday = None
-        if r.background_margin >= 0:
+        sets = {}
+        margins = {"everyday": r.background_margin, "instructions": r.instruction_margin}
+        if max(margins.values()) >= 0:
             vectors = index.store.background
             if vectors is None:  # a Chroma server's store, or one built before it was saved
                 _log.info("Embedding the background questions.")
                 vectors = background.embed(self.embedder)
             cross = r.min_dense_same - r.min_dense_cross  # cosines across languages run lower
-            everyday = Background(vectors, r.background_margin, cross)
+            sets = {
+                name: Exemplars(vectors[name], margin, cross)
+                for name, margin in margins.items()
+                if margin >= 0
+            }
         return HybridRetriever(
             index=index,
             embedder=self.embedder,
             settings=self.settings,
             bridge=bridge,
-            background=everyday,
+            **sets,
         )
 
     @property
@@ -230,13 +236,14 @@ class QA:
         retriever = resolved.retriever
         vector = np.asarray(self.embedder.embed_query(query.search_text), dtype=np.float32)
         hits = retriever.retrieve(query, vector, scope)
-        if query.subject and hits:  # sentences are scored on the question itself
+        if query.subject:  # sentences are scored, and orders told, on the question itself
             vector = np.asarray(self.embedder.embed_query(query.text), dtype=np.float32)
-        return Retrieved(query, hits, retriever, vector, answerer, scope)
+        instructed = gives_instructions(query.text) or retriever.instructs(query.text, vector)
+        return Retrieved(query, hits, retriever, vector, answerer, scope, instructed)
 
     def _answer(self, inputs: Iterator[Retrieved]) -> Iterator[Answer]:
         for x in inputs:
-            if gives_instructions(x.query.text):  # searched, but never quoted in reply
+            if x.instructed:  # searched, but never quoted in reply
                 yield Answer(INSTRUCTED[x.query.language], (), found=False)
                 continue
             if not x.hits:  # nothing relevant: no answerer (and no model) is called

@@ -8,7 +8,7 @@ or, with RAG_CHROMA_URL, in a Chroma server (`rag.store_server`). A local one ho
     terms.json        every chunk, abstract and sentence tokenized (`rag.store_terms`)
     bridge.npz        the corpus's words embedded, for the bilingual bridge (`rag.bridge`;
                       in a Chroma server, a collection of its own)
-    background.npz    everyday questions embedded, to tell off-subject questions
+    background.npz    everyday questions and instructions embedded, to tell off-subject ones
                       (`rag.background`; a server's readers embed them at start)
     manifest.json     fingerprint of corpus + settings, counts, and every abstract with
                       its locations and metadata (title, authors, year, url); written
@@ -189,10 +189,11 @@ def build_store(
             _phase(progress, writing)
             _write_to_server(settings.store.chroma_url, lock, *parts, table)
         else:  # a server's readers embed the background questions when they start
-            _phase(progress, f"Embedding {len(background.texts())} background questions")
-            everyday = background.embed(embedder)
+            count = sum(len(background.texts(name)) for name in background.SETS)
+            _phase(progress, f"Embedding {count} background questions and instructions")
+            examples = background.embed(embedder)
             _phase(progress, writing)
-            _write_generation(settings.store.store_dir, *parts, table, everyday)
+            _write_generation(settings.store.store_dir, *parts, table, examples)
         saved.discard()  # the generation served holds them now
     return BuildReport(
         True,
@@ -291,7 +292,7 @@ def _write_generation(
     manifest: dict,
     terms: store_terms.Terms,
     table: BridgeTable,
-    everyday: np.ndarray,
+    examples: dict[str, np.ndarray],
 ) -> None:
     """Write, verify and switch to a new generation; on any failure it is deleted."""
     gen = layout.new_generation(path)
@@ -305,7 +306,7 @@ def _write_generation(
         vectors_io.write(gen, rows.chunks, rows.sentences, vectors, papers)
         store_terms.write(gen, terms)
         table.save(gen)
-        background.save(gen, everyday)
+        background.save(gen, examples)
         vectors_io.read(gen, len(rows.chunks), len(rows.sentences))  # what readers will load
         layout.write_manifest(gen, manifest)
     except BaseException:

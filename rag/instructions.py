@@ -33,11 +33,18 @@ _PATTERNS = re.compile(
             r"(?:忽略|无视|忘掉|忘记|不要理会|跳过|绕过)[^。?？!！]{0,12}?"
             r"(?:指令|规则|提示|设定|限制|要求|约束)",
             # A new role or mode.
-            r"\byou are (?:now|no longer)\b|\bfrom now on\b|\bnew instructions\b",
+            r"\byou are (?:now|no longer)\b|\bfrom (?:now|here) on\b|\bhenceforth\b"
+            r"|\bnew instructions\b",
+            r"(?:^|[,.;:!]\s*|\b(?:please|just|now)\s+)(?:answer|reply|respond)\s+(?:to\s+)?"
+            r"(?:every|all|each|any)\s+(?:future\s+|other\s+)?"
+            r"(?:questions?|messages?)\s+(?:with|by|in|only)\b"
+            r"|(?:以后|之后|接下来)(?:的)?(?:每个|每一个|所有)(?:的)?(?:回答|问题|回复)(?:都|一律)",
             r"\b(?:developer|god|jailbreak|unrestricted|DAN) mode\b|\bjailbreak",
             r"你现在是|现在你是|从现在(?:起|开始)|开发者模式|越狱|不受限制的",
             # Asking it to pretend or to state what the abstracts do not.
-            r"\bpretend\b|\brole-?play\b|假装|扮演",
+            # ("Pretend I'm a reviewer: what does it compare against?" asks a question.)
+            r"\bpretend\b(?!\s+(?:I|I'm|I've|I am|we|we're|we are)\b)|\brole-?play\b"
+            r"|假装(?!我)|扮演",
             # Telling it not to check, quote or use its sources, or to answer from elsewhere.
             r"\b(?:don'?t|do not|never|without)\s+(?:\w+\s+){0,2}?"
             r"(?:check|checking|look(?:ing)? at|cite|citing|quote|quoting|use|using|consult)"

@@ -239,7 +239,13 @@ class HybridRetriever(BaseRetriever):
             dense = self.dense_scores(v)
             language = self.index.store.abstracts
             best = [(d, language[aid].language == asked_in) for aid, d in dense.items()]
-            if self.instructions.nearer(v, best):
+            # "Who won the World Cup?" is nearer instructions than abstracts, but about as
+            # near everyday questions: off the subject, not an order. An order must be
+            # nearer the instructions than everyday questions by the background's margin.
+            if self.instructions.nearer(v, best) and not (
+                self.everyday
+                and self.instructions.nearest(v) - self.everyday.nearest(v) < self.everyday.margin
+            ):
                 return True
         return False
 

@@ -97,6 +97,7 @@ class BuildReport:
     resumed: int = 0  # ... or from the vectors an unfinished build saved (`rag.store_resume`)
     skipped: tuple[tuple[str, str], ...] = ()  # (file or file:line, reason) of what was left out
     words: int = 0  # corpus words embedded for the bilingual bridge (`rag.bridge`), not reused
+    examples: int = 0  # background questions embedded (`rag.background`), not reused
 
 
 def _current_manifest(settings: Settings) -> dict | None:
@@ -167,6 +168,7 @@ def build_store(
         if current is not None:
             return current
         rows = _Rows.of(abstracts, settings)
+        fresh = 0  # background questions embedded, not reused
         saved = SavedVectors.of(settings, vector_key(settings))
         if force:  # trusts nothing stored, not even what an unfinished build saved
             saved.discard()
@@ -189,9 +191,12 @@ def build_store(
             _phase(progress, writing)
             _write_to_server(settings.store.chroma_url, lock, *parts, table)
         else:  # a server's readers embed the background questions when they start
-            count = sum(len(background.texts(name)) for name in background.SETS)
-            _phase(progress, f"Embedding {count} background questions and instructions")
-            examples = background.embed(embedder)
+            examples = None if force else _reusable_background(settings)
+            if examples is None:
+                count = sum(len(background.texts(name)) for name in background.SETS)
+                _phase(progress, f"Embedding {count} background questions and instructions")
+                examples = background.embed(embedder)
+                fresh = count
             _phase(progress, writing)
             _write_generation(settings.store.store_dir, *parts, table, examples)
         saved.discard()  # the generation served holds them now
@@ -204,6 +209,7 @@ def build_store(
         embedded=embedded,
         resumed=resumed,
         words=table.fresh,
+        examples=fresh,
     )
 
 
@@ -341,6 +347,19 @@ def _reusable_bridge(settings: Settings) -> BridgeTable | None:
     except StoreError:
         return None
     return None if gen is None else BridgeTable.load(gen)
+
+
+def _reusable_background(settings: Settings) -> dict[str, np.ndarray] | None:
+    """The background questions' vectors of the serving generation, if built with the
+    same model and the same questions."""
+    try:
+        manifest = _current_manifest(settings)
+        if not manifest or manifest.get("vector_key") != vector_key(settings):
+            return None
+        gen = layout.current_generation(settings.store.store_dir)
+    except StoreError:
+        return None
+    return None if gen is None else background.load(gen)
 
 
 def _manifest(settings, abstracts, chunks, sentences, vectors) -> dict:

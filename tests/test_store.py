@@ -7,7 +7,7 @@ import shutil
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from rag import QA, Settings, StoreError
+from rag import QA, Settings, StoreError, background
 from rag.corpus import load_corpus
 from rag.store import build_store, is_current, open_store
 from rag.store_chroma import local
@@ -53,13 +53,15 @@ def test_store_is_built_then_reopened_without_re_embedding(tmp_path, small_corpu
 
     first = build_store(settings, abstracts, spy, progress=False)
     assert first.words > 100, "the corpus's words, for the bilingual bridge"
-    assert first.rebuilt and spy.texts == first.chunks + first.sentences + first.words
+    assert first.examples == sum(len(background.texts(name)) for name in background.SETS)
+    embedded = first.chunks + first.sentences + first.words + first.examples
+    assert first.rebuilt and spy.texts == embedded
 
     again = build_store(settings, abstracts, spy, progress=False)
-    assert not again.rebuilt and spy.texts == first.chunks + first.sentences + first.words
+    assert not again.rebuilt and spy.texts == embedded
 
     qa = QA(settings, embedder=spy, progress=False)  # opening embeds nothing either
-    assert spy.texts == first.chunks + first.sentences + first.words
+    assert spy.texts == embedded
     assert qa.retriever.bridge.table is qa.index.store.bridge, "the saved bridge is used"
     assert len(qa.index.store.abstracts) == len(abstracts)
     assert len(qa.index.store.chunks) == first.chunks
@@ -87,7 +89,9 @@ def test_force_re_embeds_everything(tmp_path, small_corpus, embedder):
     abstracts = load_corpus(small_corpus)
     build_store(settings, abstracts, spy, progress=False)
     report = build_store(settings, abstracts, spy, force=True, progress=False)
-    assert report.rebuilt and spy.texts == 2 * (report.chunks + report.sentences + report.words)
+    assert report.rebuilt and spy.texts == 2 * (
+        report.chunks + report.sentences + report.words + report.examples
+    )
 
 
 def test_store_uses_cosine_space_and_keeps_chunk_provenance(shared_settings, qa, tmp_path):
@@ -147,7 +151,9 @@ def test_only_new_or_changed_abstracts_are_embedded(tmp_path, small_corpus, embe
     settings = Settings(corpus_dir=small_corpus, store_dir=tmp_path / "store")
     spy = CountingEmbeddings(embedder)
     first = build_store(settings, load_corpus(small_corpus), spy, progress=False)
-    assert first.embedded == first.chunks + first.sentences == spy.texts - first.words
+    assert (
+        first.embedded == first.chunks + first.sentences == spy.texts - first.words - first.examples
+    )
 
     (small_corpus / "extra.txt").write_text(
         "We present TinyNet. It reaches 91.5% accuracy on CIFAR-10.\n", "utf-8"
@@ -156,6 +162,7 @@ def test_only_new_or_changed_abstracts_are_embedded(tmp_path, small_corpus, embe
     second = build_store(settings, load_corpus(small_corpus), spy, progress=False)
     assert second.rebuilt and second.embedded == 3  # 1 chunk + 2 sentences
     assert 1 <= second.words <= 3 and spy.texts == 3 + second.words, "only new words (tinynet)"
+    assert second.examples == 0, "the background questions' vectors are reused"
     qa = QA(settings, embedder=embedder, progress=False)
     answer = qa.ask("What accuracy does TinyNet reach?")
     assert "91.5%" in answer.text and answer.sources[0].file == "extra.txt"

@@ -37,6 +37,8 @@ def test_glossary_matches_whole_words_and_plurals():
     assert "c:cloud" in tokenize("trained in the clouds")
     assert "c:cloud" not in tokenize("a cloudy day among cloudberries")
     assert "c:edge_computing" not in tokenize("knowledge graphs")  # "edge" inside a word
+    # "the get-up controller" is the Chinese abstract's 起床 (three dev questions missed it)
+    assert "c:getting_up" in set(tokenize("the get-up controller")) & set(tokenize("学会起床"))
 
 
 def test_coverage_bridges_an_english_question_to_a_chinese_abstract():

@@ -60,7 +60,13 @@ def test_traditional_and_full_width_chinese_match_simplified():
 
 
 @pytest.mark.parametrize(
-    "question", ["哪些论文涉及联邦学习?", "有没有关于联邦学习的研究?", "什么是联邦学习?"]
+    "question",
+    [
+        "哪些论文涉及联邦学习?",
+        "有没有关于联邦学习的研究?",
+        "什么是联邦学习?",
+        "这批论文里哪几篇是关于联邦学习的?",
+    ],
 )
 def test_chinese_question_words_are_not_topic_terms(question):
     assert tokenize(question) == ["c:federated_learning"]

@@ -59,3 +59,14 @@ def test_a_list_about_access_itself_still_lists_the_papers_that_release_code(qa)
     answer = qa.ask("哪些论文开源了代码?")
     assert answer.found and len(answer.sources) >= 2
     assert all("github" in s.text for s in answer.sources)
+
+
+def test_a_list_asked_with_alternatives_lists_the_papers_on_any_one(qa):
+    # No abstract holds much of "medicine, healthcare, surgery, diagnosis, therapy, drug
+    # discovery" together; the surgical-robot and drug-target papers each hold one of them.
+    answer = qa.ask(
+        "Which papers deal with medicine or healthcare — surgery, diagnosis, therapy or drug "
+        "discovery?"
+    )
+    cited = " ".join(s.text for s in answer.sources)
+    assert answer.found and "Surgical robot" in cited and "药物" in cited

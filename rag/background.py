@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,10 +53,13 @@ FILE = "background.npz"
 SETS = ("everyday", "instructions")  # rag/data/background.tsv, rag/data/instructions.tsv
 _FILES = {"everyday": "background.tsv", "instructions": "instructions.tsv"}
 # Where a message's sentences, or its added requests, begin.
+# Where a message's sentences, or its added requests, begin: after an end mark (not the
+# full stop of "et al.", "i.e.", "vs."), or at "Also," / 另外 after a mark.
 _SENTENCES = re.compile(
-    r"(?<=[.?!;])\s+|(?<=[?!;])(?=[\u4e00-\u9fff])|(?<=[。？！；])"
-    r"|\s*\b(?:Also|Then|Additionally|And then)\b,?\s+"
-    r"|(?:另外|此外|然后|还有)[,，]?"
+    r"(?<!\bal\.)(?<!\bi\.e\.)(?<!\be\.g\.)(?<!\bvs\.)(?<=[.?!;])\s+"
+    r"|(?<=[?!;])(?=[\u4e00-\u9fff])|(?<=[。？！；])"
+    r"|\s*\b(?:Also|Additionally|And then)\b,?\s+"
+    r"|(?<=[,，。；;!！?？])\s*(?:另外|此外|然后)[,，]?"
 )
 
 
@@ -94,14 +99,29 @@ def load(folder: Path) -> dict[str, np.ndarray] | None:
             if str(data["version"]) != version():
                 return None
             return {name: data[name].astype(np.float32) for name in SETS}
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):  # damaged: re-embed
         return None
 
 
-def sentences(message: str) -> list[str]:
-    """The message's sentences and added requests, when it has more than one."""
+_embedded: dict[int, dict[str, np.ndarray]] = {}
+_embedded_lock = threading.Lock()
+
+
+def embedded(embedder: Embeddings) -> dict[str, np.ndarray]:
+    """`embed`, once per embedder in this process: a Chroma server's readers have no saved
+    vectors, and reopen at every new generation."""
+    with _embedded_lock:
+        key = id(embedder)
+        if key not in _embedded:
+            _embedded[key] = embed(embedder)
+        return _embedded[key]
+
+
+def sentences(message: str, most: int = 6) -> list[str]:
+    """The message's sentences and added requests, when it has more than one (the first
+    `most`: each is embedded and searched)."""
     parts = [p.strip() for p in _SENTENCES.split(message) if p and len(p.strip()) > 3]
-    return parts if len(parts) > 1 else []
+    return parts[:most] if len(parts) > 1 else []
 
 
 @dataclass(frozen=True)

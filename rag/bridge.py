@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import threading
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +103,7 @@ class BridgeTable:
                     {lang: data[f"{lang}_vectors"].astype(np.float32) for lang in LANGUAGES},
                     {lang: data[f"{lang}_hubs"] for lang in LANGUAGES},
                 )
-        except (OSError, KeyError, ValueError):
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):  # damaged
             return None
 
 

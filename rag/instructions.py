@@ -38,7 +38,7 @@ _PATTERNS = re.compile(
             r"(?:^|[,.;:!]\s*|\b(?:please|just|now)\s+)(?:answer|reply|respond)\s+(?:to\s+)?"
             r"(?:every|all|each|any)\s+(?:future\s+|other\s+)?"
             r"(?:questions?|messages?)\s+(?:with|by|in|only)\b"
-            r"|(?:以后|之后|接下来)(?:的)?(?:每个|每一个|所有)(?:的)?(?:回答|问题|回复)(?:都|一律)",
+            r"|(?:从现在起|以后|接下来)你?(?:的)?(?:每个|每一个|所有)(?:的)?(?:回答|回复)(?:都|一律)",
             r"\b(?:developer|god|jailbreak|unrestricted|DAN) mode\b|\bjailbreak",
             r"你现在是|现在你是|从现在(?:起|开始)|开发者模式|越狱|不受限制的",
             # Asking it to pretend or to state what the abstracts do not.
@@ -60,9 +60,13 @@ _PATTERNS = re.compile(
             r"(?:text|context|sources?|abstracts?|documents?|passages?)\b",
             r"\bno need to (?:check|look|verify|read)(?:\s+(?:it|that|this|anything|the "
             r"(?:abstracts?|sources?|papers?)))?\s*(?:[.,;!]|$)|\bjust (?:confirm|agree|say yes)\b",
-            r"\b(?:stat(?:e|ing)|present(?:ing)?|treat(?:ing)?)\s+(?:this|that|it)\s+as\s+(?:a\s+)?"
-            r"(?:fact|given|true)\b",
-            r"(?:不用|不要|无需|不必)(?:去)?(?:查|核实|核对|检查)\s*[,，。!！]|回答\W?(?:是|对)\W?就(?:行|好|可以)",
+            # (an order: "Write a short answer stating this as fact", "Please state it as
+            # given"; not "Does the paper state that as true?")
+            r"\b(?:write|answer|reply|respond)\b[^.?!]{0,40}\bstating\s+(?:this|that|it)\s+as\s+"
+            r"(?:a\s+)?fact\b|(?:^|[.!;:]\s*|\b(?:please|just|and)\s+)(?:state|present|treat)\s+"
+            r"(?:this|that|it)\s+as\s+(?:a\s+)?(?:fact|given|true)\b",
+            r"(?:不用|不要|无需|不必)(?:去)?(?:查|核实|核对|检查)[,，]?\s*(?:直接|就)?(?:回答|说|写)"
+            r"|回答\s*['\"‘“「]\s*(?:是|对)\s*['\"’”」]\s*就(?:行|好|可以)",
             r"(?:按|按照|照)(?:这个|我的|我说的)(?:数字|说法|事实|数据|结论)[^。?？!！]{0,4}"
             r"(?:回答|写|说|作答|介绍)|(?:不需要|不用|无需)(?:检查|核对|核实|查证)(?:了|一下)?\s*(?:[。!！,，]|$)",
             # Asking for the prompt, the configuration or secrets.
@@ -75,10 +79,11 @@ _PATTERNS = re.compile(
             r"(?:conversation|chat|message)\b|\b(?:hidden )?rules you (?:were|have been) given\b",
             r"(?:系统|初始|内部|隐藏)的?(?:提示|指令|配置|设定)|提示词",
             # Telling it to add something of its own to the answer.
-            r"\b(?:end|finish|sign)\s+(?:your|the|each)\s+(?:answer|reply|response)\s+with\b"
-            r"|\b(?:append|add)\b[^.?!]{0,30}\b(?:to|at) the end of (?:your|the|each) "
-            r"(?:answer|reply|response)\b",
-            r"(?:回答|回复|答案)[^。?？!！]{0,10}(?:末尾|结尾|最后)[^。?？!！]{0,4}(?:加上|附上|加一句|写上)"
+            # ("your": "Does the model end each response with a question?" asks a question)
+            r"\b(?:end|finish|sign)\s+(?:your|each of your)\s+(?:answers?|repl(?:y|ies)|responses?)"
+            r"\s+with\b|\b(?:append|add)\b[^.?!]{0,30}\b(?:to|at) the end of your "
+            r"(?:answers?|repl(?:y|ies)|responses?)\b",
+            r"(?:请|务必|记得|一定要)[^。?？!！]{0,8}(?:末尾|结尾|最后)(?:加上|附上|写上|加)"
             r"|(?:在|于)(?:末尾|结尾|最后)(?:加上|附上|写上|加)(?:一句|一行|这句)",
             r"你的?(?:回答|回复)?(?:规则|准则|限制|设定)|你被禁止|禁止你做",
             # Role markers that pretend to be the system.

@@ -75,7 +75,8 @@ class Retrieved:
     vector: np.ndarray  # the question's own embedding
     answerer: str
     scope: Scope | None = None
-    instructed: bool = False  # the question gives the assistant orders (rag/instructions.py)
+    # The question gives the assistant orders (rag/instructions.py, rag/background.py)
+    instructed: bool = False
 
 
 class QA:
@@ -132,7 +133,7 @@ class QA:
             vectors = index.store.background
             if vectors is None:  # a Chroma server's store, or one built before it was saved
                 _log.info("Embedding the background questions.")
-                vectors = background.embed(self.embedder)
+                vectors = background.embedded(self.embedder)
             cross = r.min_dense_same - r.min_dense_cross  # cosines across languages run lower
             sets = {
                 name: Exemplars(vectors[name], margin, cross)
@@ -238,7 +239,11 @@ class QA:
         hits = retriever.retrieve(query, vector, scope)
         if query.subject:  # sentences are scored, and orders told, on the question itself
             vector = np.asarray(self.embedder.embed_query(query.text), dtype=np.float32)
-        instructed = gives_instructions(query.text) or retriever.instructs(query.text, vector)
+        # A follow-up ("Answer in English please.") is read with its subject: only the
+        # patterns judge it; the examples judge questions on their own.
+        instructed = gives_instructions(query.text) or (
+            query.kind != "follow-up" and retriever.instructs(query.text, vector)
+        )
         return Retrieved(query, hits, retriever, vector, answerer, scope, instructed)
 
     def _answer(self, inputs: Iterator[Retrieved]) -> Iterator[Answer]:

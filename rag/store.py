@@ -75,6 +75,7 @@ def fingerprint(abstracts: Sequence[Abstract], settings: Settings) -> str:
     h = hashlib.sha256(vector_key(settings).encode())
     h.update(store_terms.key().encode())  # a new tokenizer rewrites the saved terms
     h.update(f"bridge {bridge.VERSION}".encode())
+    h.update(f"background {background.version()}".encode())  # new questions: embed them
     for a in abstracts:
         h.update(a.id.encode())
         h.update(a.text.encode())

@@ -54,7 +54,7 @@ class Store:
     terms: store_terms.Terms | None = None  # saved by the build; None: Index tokenizes
     bridge: BridgeTable | None = None  # saved by the build; None (an older store): `QA` makes it
     # The background questions' vectors (rag/background.py); None: `QA` embeds them
-    background: np.ndarray | None = field(default=None, repr=False, compare=False)
+    background: dict[str, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
 
 def open_store(settings: Settings, embedder: Embeddings) -> Store:

@@ -121,3 +121,9 @@ def test_vectors_of_other_background_questions_are_not_used(tmp_path, embedder):
         arrays = {name: data[name] for name in background.SETS}
     np.savez(tmp_path / background.FILE, version=np.array("old"), **arrays)
     assert background.load(tmp_path) is None
+
+
+@pytest.mark.parametrize("damage", [b"", b"PK\x03\x04 not a zip"])
+def test_a_damaged_background_file_is_embedded_again(tmp_path, damage):
+    (tmp_path / background.FILE).write_bytes(damage)
+    assert background.load(tmp_path) is None

@@ -79,6 +79,16 @@ def test_instructions_are_recognised(question):
         "Does the model answer every question with a citation?",
         "Pretend I'm a reviewer: what does it compare against, and at what cost?",
         "假装我是初学者,解释一下 LGD。",
+        # Questions about dialogue and generation papers use these words too.
+        "Does the paper treat it as given that the data is i.i.d.?",
+        "Does the eVAE paper present this as a fact or as a hypothesis?",
+        "Does it state that as true for all datasets?",
+        "Does the dialogue model end each response with a question?",
+        "Does the method add a special token at the end of each response?",
+        "微调之后所有问题都能回答吗?",
+        "模型在生成回答的最后加上什么标记?",
+        "这个检索方法不用查,对吗?",
+        "模型只需要回答是就可以吗?",
     ],
 )
 def test_questions_about_papers_are_not_instructions(question):

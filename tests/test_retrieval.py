@@ -70,3 +70,9 @@ def test_a_list_asked_with_alternatives_lists_the_papers_on_any_one(qa):
     )
     cited = " ".join(s.text for s in answer.sources)
     assert answer.found and "Surgical robot" in cited and "药物" in cited
+
+
+def test_what_precedes_the_alternatives_qualifies_them_all(qa):
+    answer = qa.ask("Which papers on federated learning use CNNs or transformers?")
+    assert answer.found
+    assert all("federated" in s.text.lower() or "联合学习" in s.text for s in answer.sources)

@@ -308,12 +308,13 @@ def test_sources_per_answer_is_a_setting_in_the_page(page):
     ask(page, question)
     assert last_answer(page).locator(".source-card").count() > 1
     page.locator("#settings").click()
-    # Typed into the slider's box: pressing Home on the range itself timed out twice in
-    # CI-like runs (the panel still opening when the key went to the page).
+    # Typed into the slider's box. Waiting for the range or the box to show the new value
+    # timed out in full-suite runs (three of them) though never alone: what counts is the
+    # next answer, which is checked below.
     number = page.locator("#top-k input[type=number]")
     number.fill("1")
     number.press("Tab")  # leaving the box commits the value
-    page.wait_for_function("document.querySelector('#top-k input[type=range]').value === '1'")
+    page.wait_for_timeout(500)
     ask(page, question)
     assert last_answer(page).locator(".source-card").count() == 1
 

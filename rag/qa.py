@@ -237,7 +237,7 @@ class QA:
         retriever = resolved.retriever
         vector = np.asarray(self.embedder.embed_query(query.search_text), dtype=np.float32)
         hits = retriever.retrieve(query, vector, scope)
-        if query.subject:  # sentences are scored, and orders told, on the question itself
+        if query.subject and hits:  # sentences are scored on the question itself
             vector = np.asarray(self.embedder.embed_query(query.text), dtype=np.float32)
         # A follow-up ("Answer in English please.") is read with its subject: only the
         # patterns judge it; the examples judge questions on their own.

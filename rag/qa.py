@@ -30,7 +30,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
-from rag import background
+from rag import background, english
 from rag.answerability import label, unstated
 from rag.answering import Answerer, Draft, Evidence, ExtractiveAnswerer
 from rag.background import Exemplars
@@ -38,6 +38,7 @@ from rag.bridge import Bridge, BridgeTable, table_terms
 from rag.citations import CitationChecker
 from rag.config import Settings
 from rag.embeddings import get_embedder
+from rag.english import EnglishOpinion
 from rag.generation import GenerativeAnswerer
 from rag.index import Index
 from rag.inputs import clean_text, validate
@@ -89,6 +90,7 @@ class QA:
         embedder: Embeddings | None = None,
         index: Index | None = None,
         answerers: dict[str, Answerer] | None = None,
+        english_embedder: Embeddings | None = None,
         progress: bool = True,
     ) -> None:
         """Load the pipeline; every part not given is made from `settings`.
@@ -100,10 +102,14 @@ class QA:
                 or stale.
             answerers: answerers by name ('extractive', 'llamacpp', 'openai', or your
                 own), replacing the default ones.
+            english_embedder: the English-only model of `retrieval.english_model`
+                (rag/english.py); ignored when that setting is ''.
             progress: show a progress bar if the store has to be built.
         """
         self.settings = settings or Settings()
         self.embedder = embedder or get_embedder(self.settings.store.embedding_model)
+        model = self.settings.retrieval.english_model
+        self.english_embedder = (english_embedder or get_embedder(model)) if model else None
         index = index or Index.load(self.settings, self.embedder, progress=progress)
         self._retriever = self._retriever_over(index)
         self._lock = threading.Lock()
@@ -145,8 +151,20 @@ class QA:
             embedder=self.embedder,
             settings=self.settings,
             bridge=bridge,
+            english=self._english_opinion(index),
             **sets,
         )
+
+    def _english_opinion(self, index: Index) -> EnglishOpinion | None:
+        if self.english_embedder is None:
+            return None
+        store = index.store
+        vectors = store.english
+        if vectors is None:  # a Chroma server's store, or one built before it was saved
+            _log.info("Embedding the chunks with the English model.")
+            vectors = english.embedded(self.english_embedder, store.chunks)
+        own = {aid for aid, a in store.abstracts.items() if a.language == "en"}
+        return EnglishOpinion(self.english_embedder, store.chunks, vectors, own)
 
     @property
     def retriever(self) -> HybridRetriever:

@@ -59,6 +59,7 @@ from rag.background import Exemplars
 from rag.bridge import Bridge
 from rag.config import Settings
 from rag.corpus import detect_language
+from rag.english import EnglishOpinion
 from rag.index import Index
 from rag.lexical import tokenize
 from rag.query import Query
@@ -150,6 +151,7 @@ class HybridRetriever(BaseRetriever):
     # Everyday questions and instructions to the assistant (rag/background.py)
     everyday: Exemplars | None = None
     instructions: Exemplars | None = None
+    english: EnglishOpinion | None = None  # an English model's second opinion (rag/english.py)
 
     def terms(self, query: str) -> tuple[list[str], dict[str, str]]:
         """The query's terms, and the corpus words of the other language some of them mean."""
@@ -188,8 +190,20 @@ class HybridRetriever(BaseRetriever):
         candidates = set(dense) | {
             index.store.chunks[i].abstract_id for i in best if lexical_scores[i] > 0
         }
-        language = {aid: index.store.abstracts[aid].language for aid in candidates}
         asked_in = detect_language(query)
+        # Abstract id -> (cosine, z) of the English model, for an English question.
+        second: dict[str, tuple[float, float]] = {}
+        if self.english is not None and asked_in == "en":
+            allowed = (
+                {aid for aid, a in index.store.abstracts.items() if scope.matches(a)}
+                if scope
+                else None
+            )
+            second = self.english.scores(query, s.fetch_k, allowed)
+        candidates |= set(second)
+        # An English abstract below the English model's candidates: its lowest z.
+        unseen = (0.0, min((z for _, z in second.values()), default=0.0))
+        language = {aid: index.store.abstracts[aid].language for aid in candidates}
         stats = _language_stats(dense, language) if dense else {}
         hits = []
         for aid in candidates:
@@ -202,6 +216,11 @@ class HybridRetriever(BaseRetriever):
             # to the bridge, 你好 means "vae".
             direct = index.bm25.coverage(terms, index.abstract_terms[aid]) if translated else cov
             z = (d - st.mean) / st.std
+            english_match = False
+            if second and language[aid] == "en":  # both models' z-scores, averaged
+                cosine, english_z = second.get(aid, unseen)
+                z = (z + english_z) / 2
+                english_match = english_z >= s.english_z and cosine >= s.min_english_dense
             floor = s.min_dense_same if language[aid] == asked_in else s.min_dense_cross
             dense_match = d - st.mean >= s.min_margin and d >= floor and cov >= s.min_dense_support
             matched = (set(terms) | set(translated.values())) & index.abstract_terms[aid]
@@ -211,6 +230,7 @@ class HybridRetriever(BaseRetriever):
             concept_match = d - st.mean >= s.min_margin_concept and (
                 (cov >= s.min_lexical_concept and any(t.startswith("c:") for t in matched))
                 or direct >= s.min_lexical_near
+                or english_match
             )
             hits.append(
                 Hit(

@@ -10,6 +10,8 @@ or, with RAG_CHROMA_URL, in a Chroma server (`rag.store_server`). A local one ho
                       in a Chroma server, a collection of its own)
     background.npz    everyday questions and instructions embedded, to tell off-subject ones
                       (`rag.background`; a server's readers embed them at start)
+    english.npz       the chunks embedded by the English model (`rag.english`; a server's
+                      readers embed them at start)
     manifest.json     fingerprint of corpus + settings, counts, and every abstract with
                       its locations and metadata (title, authors, year, url); written
                       last, so a generation with one is complete
@@ -43,7 +45,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag import background, bridge, store_terms
+from rag import background, bridge, english, store_terms
 from rag import store_chroma as chroma
 from rag import store_embed as embed
 from rag import store_layout as layout
@@ -53,6 +55,7 @@ from rag import store_vectors as vectors_io
 from rag.bridge import BridgeTable, table_terms
 from rag.chunking import chunk_text, get_encoding, sentence_spans
 from rag.config import Settings, vector_settings
+from rag.embeddings import get_embedder
 from rag.errors import StoreError
 from rag.store_open import SCHEMA, Store, open_store
 from rag.store_resume import SavedVectors
@@ -76,6 +79,7 @@ def fingerprint(abstracts: Sequence[Abstract], settings: Settings) -> str:
     h.update(store_terms.key().encode())  # a new tokenizer rewrites the saved terms
     h.update(f"bridge {bridge.VERSION}".encode())
     h.update(f"background {background.version()}".encode())  # new questions: embed them
+    h.update(f"english {settings.retrieval.english_model}".encode())  # rag/english.py
     for a in abstracts:
         h.update(a.id.encode())
         h.update(a.text.encode())
@@ -198,8 +202,15 @@ def build_store(
                 _phase(progress, f"Embedding {count} background questions and instructions")
                 examples = background.embed(embedder)
                 fresh = count
+            english_vectors = _english(settings, rows.chunks, force, progress)
             _phase(progress, writing)
-            _write_generation(settings.store.store_dir, *parts, table, examples)
+            _write_generation(
+                settings.store.store_dir,
+                *parts,
+                table,
+                examples,
+                (settings.retrieval.english_model, english_vectors),
+            )
         saved.discard()  # the generation served holds them now
     return BuildReport(
         True,
@@ -300,6 +311,7 @@ def _write_generation(
     terms: store_terms.Terms,
     table: BridgeTable,
     examples: dict[str, np.ndarray],
+    english_part: tuple[str, np.ndarray | None] = ("", None),  # (model, chunk vectors)
 ) -> None:
     """Write, verify and switch to a new generation; on any failure it is deleted."""
     gen = layout.new_generation(path)
@@ -314,6 +326,8 @@ def _write_generation(
         store_terms.write(gen, terms)
         table.save(gen)
         background.save(gen, examples)
+        if english_part[1] is not None:
+            english.save(gen, english_part[0], rows.chunks, english_part[1])
         vectors_io.read(gen, len(rows.chunks), len(rows.sentences))  # what readers will load
         layout.write_manifest(gen, manifest)
     except BaseException:
@@ -348,6 +362,20 @@ def _reusable_bridge(settings: Settings) -> BridgeTable | None:
     except StoreError:
         return None
     return None if gen is None else BridgeTable.load(gen)
+
+
+def _english(settings: Settings, chunks: list[Chunk], force: bool, progress: bool):
+    """The English model's chunk vectors (rag/english.py), reusing the serving
+    generation's for unchanged chunks; None when the English opinion is off."""
+    model = settings.retrieval.english_model
+    if not model:
+        return None
+    gen = None if force else layout.current_generation(settings.store.store_dir)
+    known = (english.known_vectors(gen, model) if gen else None) or {}
+    todo = len({c.text for c in chunks} - set(known))
+    if todo:
+        _phase(progress, f"Embedding {todo:,} chunks with the English model ({model})")
+    return english.embed(get_embedder(model), chunks, known)
 
 
 def _reusable_background(settings: Settings) -> dict[str, np.ndarray] | None:

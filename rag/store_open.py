@@ -19,7 +19,7 @@ from typing import IO
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag import background, store_terms
+from rag import background, english, store_terms
 from rag import store_chroma as chroma
 from rag import store_layout as layout
 from rag import store_server as server
@@ -55,6 +55,8 @@ class Store:
     bridge: BridgeTable | None = None  # saved by the build; None (an older store): `QA` makes it
     # The background questions' vectors (rag/background.py); None: `QA` embeds them
     background: dict[str, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    # The English model's chunk vectors (rag/english.py), rows as `chunks`; None: `QA` embeds
+    english: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 def open_store(settings: Settings, embedder: Embeddings) -> Store:
@@ -81,6 +83,9 @@ def open_store(settings: Settings, embedder: Embeddings) -> Store:
         terms=store_terms.read(gen),
         bridge=BridgeTable.load(gen),
         background=background.load(gen),
+        english=english.load(gen, settings.retrieval.english_model, store.chunks)
+        if settings.retrieval.english_model
+        else None,
     )
 
 

@@ -268,9 +268,9 @@ class RetrievalSettings(_Group):
         ),
     )
     english_z: float = Field(
-        # Tuned on the dev split (1,956 questions; 0.34 cosine): false refusals 39 of 1,472
-        # answerable without the English model; 2.2 -> 32, 1.6 -> 28, 1.3 -> 27, 1.0 -> 27, 0.5 -> 27
-        # with one fewer found in a top 5; no unanswerable question answered at any of them.
+        # Tuned on the dev split (1,956 questions; 0.34 cosine): 39 of 1,472 answerable
+        # questions refused without the English model; 2.2 -> 32, 1.6 -> 28, 1.3 -> 27,
+        # 1.0 -> 27, 0.5 -> 27 with one fewer found in a top 5; no unanswerable one answered.
         default=1.3,
         description=(
             "Standard deviations above the other English candidates at which the English "

@@ -17,8 +17,9 @@ A second, bilingual test covers a few *kinds* of detail that papers' abstracts o
 out and that questions ask for in ordinary words: an error or accuracy figure, a metric
 (AUROC, mAP, which the corpus's machine translation writes 地图, F1, FID…), the hardware,
 the training time or another duration, hyper-parameters (temperature, epochs), the
-parameter count, the authors' affiliation or company, a cost, a fraction, a licence, and
-"which datasets" when no sentence names one. When the
+parameter count, the authors' affiliation or company, a cost, a fraction, a licence, the
+hospital, brand or physics engine, the years, and "which datasets" when no sentence names
+one. When the
 question asks for one ("What mean absolute error…", "预测均方误差是多少?") and the best
 abstract has no word of that kind in either language, the detail is unstated. This one
 runs on Chinese abstracts too: the words are matched in both languages. Likewise "how
@@ -113,6 +114,18 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (
             r"\blicen[cs]e[sd]?\b|许可证?|授权|开源协议|许可协议",
             r"\blicen[cs]|\bCC[- ]BY|\b(?:MIT|Apache|GPL|BSD)\b|许可|授权",
+        ),
+        # Where the data came from, what it ran on, when: names abstracts rarely give.
+        (r"\bhospitals?\b|医院", r"\bhospital|医院"),
+        (r"\bbrand\b|\bmake and model\b|\bmodel number\b|型号|品牌", r"\bbrand\b|型号|品牌"),
+        (
+            r"\bphysics engine\b|\bsimulation engine\b|物理(?:仿真)?引擎|仿真引擎",
+            r"\bengine\b|MuJoCo|Bullet|Isaac|PhysX|Gazebo|引擎",
+        ),
+        (
+            r"\btime (?:period|span|range|window)\b|\b(?:which|what) years?\b"
+            r"|哪(?:几|一)年|时间段|时间范围|时间跨度",
+            r"\b(?:19|20)\d\d\b|\d{4}\s*年",
         ),
     )
 )

@@ -144,6 +144,37 @@ def test_licences_durations_and_training_settings_are_details_abstracts_leave_ou
     assert missing in answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Which hospital provided CMT's driving data?", "hospital"),
+        ("Which brand of lidar does CMT use?", "brand"),
+        ("CMT 用的激光雷达是什么型号?", "型号"),
+        ("Which physics engine simulates CMT's scenes?", "physics engine"),
+        ("During which years was the data of CMT collected?", "which years"),
+        ("CMT 的数据是在哪一年采集的?", "哪一年"),
+    ],
+)
+def test_hospitals_brands_engines_and_years_are_details_abstracts_leave_out(
+    small_qa, question, missing
+):
+    answer = small_qa.ask(question)
+    assert not answer.found
+    assert missing in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which earlier simulator is the interactive surgical robot platform built on?",
+        "那个支持人机交互的手术机器人仿真平台,是在哪个之前发布的模拟器基础上搭建的?",
+        "What does the brain midline shift paper measure on clinical data?",
+    ],
+)
+def test_a_simulator_or_clinical_data_asked_in_other_words_is_still_answered(qa, question):
+    assert qa.ask(question).found
+
+
 def test_a_chinese_abstract_is_labelled_by_the_name_the_question_gives(small_qa):
     """称为LGD(...): the name touches Chinese characters on both sides."""
     answer = small_qa.ask("How long did LGD training take?")

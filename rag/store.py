@@ -370,7 +370,10 @@ def _english(settings: Settings, chunks: list[Chunk], force: bool, progress: boo
     model = settings.retrieval.english_model
     if not model:
         return None
-    gen = None if force else layout.current_generation(settings.store.store_dir)
+    try:
+        gen = None if force else layout.current_generation(settings.store.store_dir)
+    except StoreError:  # a damaged serving store: nothing to reuse, embed everything
+        gen = None
     known = (english.known_vectors(gen, model) if gen else None) or {}
     todo = len({c.text for c in chunks} - set(known))
     if todo:

@@ -73,16 +73,12 @@ def save(folder: Path, model: str, chunks: Sequence[Chunk], vectors: np.ndarray)
     )
 
 
-def load(folder: Path, model: str, chunks: Sequence[Chunk] | None = None) -> np.ndarray | None:
-    """The vectors a build saved, in the order of `chunks` (None: as saved); None when
-    there are none, they are another model's or another corpus's, or the file is damaged."""
+def load(folder: Path, model: str, chunks: Sequence[Chunk]) -> np.ndarray | None:
+    """The vectors a build saved, in the order of `chunks`; None when there are none, they
+    are another model's or another corpus's, or the file is damaged."""
     known = known_vectors(folder, model)
-    if not known:
-        return None
-    if chunks is None:
-        return np.stack(list(known.values()))
     keys = [key(c.text) for c in chunks]
-    if not keys or any(k not in known for k in keys):
+    if not known or not keys or any(k not in known for k in keys):
         return None
     return np.stack([known[k] for k in keys])
 
@@ -146,6 +142,8 @@ class EnglishOpinion:
             fetch_k -= 1
             if fetch_k <= 0:
                 break
+        if not best:  # a scope that admits no English abstract
+            return {}
         values = np.fromiter(best.values(), dtype=np.float64)
         mean, std = float(values.mean()), float(values.std()) or 1.0
         return {aid: (c, (c - mean) / std) for aid, c in best.items()}

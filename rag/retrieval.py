@@ -12,6 +12,9 @@ abstract's dense score is its margin over its language's mean, in standard devia
 
     z = (cosine - mean of its language's candidates) / their standard deviation
 
+For an English question, the English abstracts also get an English-only model's
+second opinion (rag/english.py): their z is the mean of both models' z-scores.
+
 The ranking score adds lexical evidence, the IDF-weighted share of the question's terms
 found in the abstract (acronyms, datasets and numbers survive machine translation; glossary
 concepts and the corpus's own bilingual bridge, rag/bridge.py, carry the other words across:
@@ -22,7 +25,8 @@ a term counts as found when its translation is):
 An abstract is *relevant* when its margin (cosine - language mean) and its cosine pass
 their thresholds and it shares at least one term with the question, or when its coverage
 passes its own threshold, or at a smaller margin with a shared glossary concept or 30% of
-the question's weight found as written; with none relevant the question is refused. The
+the question's weight found as written, or that the English model puts well above the
+other candidates; with none relevant the question is refused. The
 thresholds were tuned on the dev split of `rag eval` (see `rag/config.py`).
 
 A `Scope` (rag/scope.py: years, authors) narrows both sides alike: on the dense side
@@ -93,7 +97,9 @@ class Hit:
     abstract: Abstract
     dense: float  # best chunk cosine similarity
     margin: float  # dense minus the mean of its language's candidates
-    z: float  # margin in standard deviations of its language's candidates
+    # margin in standard deviations of its language's candidates (for an English question
+    # and abstract, the mean with the English model's: rag/english.py)
+    z: float
     coverage: float  # IDF-weighted share of query terms in the abstract
     rank_score: float  # z + lexical_weight * coverage
     relevant: bool

@@ -61,6 +61,7 @@ def test_the_english_scores_are_z_scores_among_the_best_chunks(minilm):
     assert scores["a"][1] == pytest.approx((cosines[0] - cosines.mean()) / cosines.std())
     assert set(opinion.scores("a robot that folds clothes", 10, allowed={"b", "c"})) == {"b", "c"}
     assert len(opinion.scores("a robot that folds clothes", fetch_k=1)) == 1
+    assert opinion.scores("a robot that folds clothes", 10, allowed=set()) == {}  # no NaN
 
 
 def test_known_vectors_are_reused_not_embedded_again(minilm):

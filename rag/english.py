@@ -17,9 +17,9 @@ question is also embedded by the English model and compared with the English chu
   the smaller `min_margin_concept` of the multilingual model.
 
 Chinese questions and Chinese abstracts are left to the multilingual model alone. The
-chunks are embedded by `rag build` and saved with a local store (`english.npz`, reused
-for chunks whose text is unchanged); a Chroma server's readers embed them when they
-start.
+chunks are embedded by `rag build` and saved with the store (`english.npz`, or a
+collection in a Chroma server), and reused by the next build for chunks whose text is
+unchanged.
 
 Leaves out the sentences of an answer (chosen with the multilingual model) and any
 Chinese-only model: none ships on PyPI.
@@ -74,13 +74,18 @@ def save(folder: Path, model: str, chunks: Sequence[Chunk], vectors: np.ndarray)
 
 
 def load(folder: Path, model: str, chunks: Sequence[Chunk]) -> np.ndarray | None:
-    """The vectors a build saved, in the order of `chunks`; None when there are none, they
-    are another model's or another corpus's, or the file is damaged."""
-    known = known_vectors(folder, model)
+    """The vectors a build saved in `folder`, in the order of `chunks`; None when there
+    are none, they are another model's or another corpus's, or the file is damaged."""
+    return ordered(known_vectors(folder, model), chunks)
+
+
+def ordered(known: Mapping[str, np.ndarray] | None, chunks: Sequence[Chunk]) -> np.ndarray | None:
+    """The vectors of `chunks`, one row each, from those saved by `key`; None unless
+    every chunk has one."""
     keys = [key(c.text) for c in chunks]
     if not known or not keys or any(k not in known for k in keys):
         return None
-    return np.stack([known[k] for k in keys])
+    return np.stack([np.asarray(known[k], dtype=np.float32) for k in keys])
 
 
 def known_vectors(folder: Path, model: str) -> dict[str, np.ndarray] | None:

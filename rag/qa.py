@@ -160,7 +160,7 @@ class QA:
             return None
         store = index.store
         vectors = store.english
-        if vectors is None:  # a Chroma server's store, or one built before it was saved
+        if vectors is None:  # a store built before they were saved with it
             _log.info("Embedding the chunks with the English model.")
             vectors = english.embedded(self.english_embedder, store.chunks)
         own = {aid for aid, a in store.abstracts.items() if a.language == "en"}

@@ -10,8 +10,8 @@ or, with RAG_CHROMA_URL, in a Chroma server (`rag.store_server`). A local one ho
                       in a Chroma server, a collection of its own)
     background.npz    everyday questions and instructions embedded, to tell off-subject ones
                       (`rag.background`; a server's readers embed them at start)
-    english.npz       the chunks embedded by the English model (`rag.english`; a server's
-                      readers embed them at start)
+    english.npz       the chunks embedded by the English model (`rag.english`; in a
+                      Chroma server, a collection of its own)
     manifest.json     fingerprint of corpus + settings, counts, and every abstract with
                       its locations and metadata (title, authors, year, url); written
                       last, so a generation with one is complete
@@ -103,6 +103,7 @@ class BuildReport:
     skipped: tuple[tuple[str, str], ...] = ()  # (file or file:line, reason) of what was left out
     words: int = 0  # corpus words embedded for the bilingual bridge (`rag.bridge`), not reused
     examples: int = 0  # background questions embedded (`rag.background`), not reused
+    english: int = 0  # chunk texts embedded by the English model (`rag.english`), not reused
 
 
 def _current_manifest(settings: Settings) -> dict | None:
@@ -192,9 +193,11 @@ def build_store(
         )
         parts = (abstracts, rows, vectors, embedder, manifest, terms)
         writing = f"Writing and verifying the new generation ({len(rows.chunks):,} chunks)"
+        english_vectors, english_fresh = _english(settings, rows.chunks, force, progress)
+        english_part = (settings.retrieval.english_model, english_vectors)
         if settings.store.chroma_url:
             _phase(progress, writing)
-            _write_to_server(settings.store.chroma_url, lock, *parts, table)
+            _write_to_server(settings.store.chroma_url, lock, *parts, table, english_part)
         else:  # a server's readers embed the background questions when they start
             examples = None if force else _reusable_background(settings)
             if examples is None:
@@ -202,15 +205,8 @@ def build_store(
                 _phase(progress, f"Embedding {count} background questions and instructions")
                 examples = background.embed(embedder)
                 fresh = count
-            english_vectors = _english(settings, rows.chunks, force, progress)
             _phase(progress, writing)
-            _write_generation(
-                settings.store.store_dir,
-                *parts,
-                table,
-                examples,
-                (settings.retrieval.english_model, english_vectors),
-            )
+            _write_generation(settings.store.store_dir, *parts, table, examples, english_part)
         saved.discard()  # the generation served holds them now
     return BuildReport(
         True,
@@ -222,6 +218,7 @@ def build_store(
         resumed=resumed,
         words=table.fresh,
         examples=fresh,
+        english=english_fresh,
     )
 
 
@@ -281,7 +278,16 @@ def _writing(settings: Settings) -> Iterator[server_lock.ServerLock | None]:
 
 
 def _write_to_server(
-    url, lock, abstracts, rows: _Rows, vectors, embedder, manifest, terms, table: BridgeTable
+    url,
+    lock,
+    abstracts,
+    rows: _Rows,
+    vectors,
+    embedder,
+    manifest,
+    terms,
+    table: BridgeTable,
+    english_part: tuple[str, np.ndarray | None] = ("", None),  # (model, chunk vectors)
 ):
     """Write, verify and swap in a generation in the server, then delete older ones."""
     db = server.connect(url)
@@ -292,6 +298,9 @@ def _write_to_server(
     )
     chroma.verify(db, f"{gen} at {url}", len(rows.chunks), len(rows.sentences), embedder, names)
     server.write_bridge(db, gen, table)
+    if english_part[1] is not None:
+        keys = [english.key(c.text) for c in rows.chunks]
+        server.write_english(db, gen, english_part[0], keys, english_part[1])
     rows_of = vectors_io.rows_of(rows.chunks, rows.sentences, papers)
     extra = {"rows": rows_of, "terms": store_terms.encode(terms)}
     server.write_manifest(db, gen, {**manifest, **extra})
@@ -364,21 +373,33 @@ def _reusable_bridge(settings: Settings) -> BridgeTable | None:
     return None if gen is None else BridgeTable.load(gen)
 
 
-def _english(settings: Settings, chunks: list[Chunk], force: bool, progress: bool):
+def _english(
+    settings: Settings, chunks: list[Chunk], force: bool, progress: bool
+) -> tuple[np.ndarray | None, int]:
     """The English model's chunk vectors (rag/english.py), reusing the serving
-    generation's for unchanged chunks; None when the English opinion is off."""
+    generation's for unchanged chunks, and how many texts were embedded; None when the
+    English opinion is off."""
     model = settings.retrieval.english_model
     if not model:
-        return None
-    try:
-        gen = None if force else layout.current_generation(settings.store.store_dir)
-    except StoreError:  # a damaged serving store: nothing to reuse, embed everything
-        gen = None
-    known = (english.known_vectors(gen, model) if gen else None) or {}
-    todo = len({c.text for c in chunks} - set(known))
+        return None, 0
+    known = (None if force else _reusable_english(settings, model)) or {}
+    todo = len({english.key(c.text) for c in chunks} - set(known))
     if todo:
         _phase(progress, f"Embedding {todo:,} chunks with the English model ({model})")
-    return english.embed(get_embedder(model), chunks, known)
+    return english.embed(get_embedder(model), chunks, known), todo
+
+
+def _reusable_english(settings: Settings, model: str) -> dict[str, np.ndarray] | None:
+    """The English model's vectors of the serving generation, by `english.key`."""
+    try:
+        if settings.store.chroma_url:
+            db = server.connect(settings.store.chroma_url)
+            gen = server.current(db)
+            return None if gen is None else server.read_english(db, gen, model)
+        gen = layout.current_generation(settings.store.store_dir)
+    except StoreError:  # a damaged serving store: nothing to reuse, embed everything
+        return None
+    return None if gen is None else english.known_vectors(gen, model)
 
 
 def _reusable_background(settings: Settings) -> dict[str, np.ndarray] | None:

@@ -113,16 +113,21 @@ def _open_in_server(settings: Settings, embedder: Embeddings) -> Store:
         server.call(url, db.get_collection, names + part)
         for part in (chroma.CHUNKS, chroma.SENTENCES)
     )
+    pieces = _chunks(rows, abstracts)
+    model = settings.retrieval.english_model
     return Store(
         settings.store.store_dir,
         abstracts,
         server.ServerSearch(chunks, url),
-        _chunks(rows, abstracts),
+        pieces,
         spans,
         server.SentenceVectors(sentences, counts, url),
         still_served=lambda: server.call(url, server.current, db) == gen,
         terms=store_terms.decode(manifest.get("terms")),
         bridge=server.call(url, server.read_bridge, db, gen),
+        english=english.ordered(server.call(url, server.read_english, db, gen, model), pieces)
+        if model
+        else None,
     )
 
 

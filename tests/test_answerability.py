@@ -134,19 +134,7 @@ def test_which_company_is_a_detail_abstracts_leave_out(small_qa):
         ("How many epochs was CMT trained for?", "How many epochs"),
         # RevCol speaks of "a large parameter budget" and ImageNet-1K: no parameter count
         ("How many parameters does RevCol-H have?", "How many parameters"),
-    ],
-)
-def test_licences_durations_and_training_settings_are_details_abstracts_leave_out(
-    small_qa, question, missing
-):
-    answer = small_qa.ask(question)
-    assert not answer.found
-    assert missing in answer.text
-
-
-@pytest.mark.parametrize(
-    ("question", "missing"),
-    [
+        # where the data came from, what it ran on, when
         ("Which hospital provided CMT's driving data?", "hospital"),
         ("Which brand of lidar does CMT use?", "brand"),
         ("CMT 用的激光雷达是什么型号?", "型号"),
@@ -155,7 +143,7 @@ def test_licences_durations_and_training_settings_are_details_abstracts_leave_ou
         ("CMT 的数据是哪几年采集的?", "哪几年"),
     ],
 )
-def test_hospitals_brands_engines_and_years_are_details_abstracts_leave_out(
+def test_licences_durations_settings_and_sources_are_details_abstracts_leave_out(
     small_qa, question, missing
 ):
     answer = small_qa.ask(question)

@@ -50,6 +50,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag.store_vectors import normalised
+
 FILE = "background.npz"
 SETS = ("everyday", "instructions")  # rag/data/background.tsv, rag/data/instructions.tsv
 _FILES = {"everyday": "background.tsv", "instructions": "instructions.tsv"}
@@ -81,8 +83,7 @@ def embed(embedder: Embeddings) -> dict[str, np.ndarray]:
     """Each set's unit vectors, its questions embedded as passages like the chunks."""
     out = {}
     for name in SETS:
-        vectors = np.asarray(embedder.embed_documents(list(texts(name))), dtype=np.float32)
-        out[name] = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        out[name] = normalised(np.asarray(embedder.embed_documents(list(texts(name)))))
     return out
 
 

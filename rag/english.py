@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag.store_vectors import normalised
 from rag.types import Abstract, Chunk
 
 FILE = "english.npz"
@@ -62,8 +63,7 @@ def embed(
         vectors.update(zip(map(key, todo), fresh, strict=True))
     if not chunks:
         return np.zeros((0, 0), dtype=np.float32)
-    rows = np.stack([np.asarray(vectors[key(c.text)], dtype=np.float32) for c in chunks])
-    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+    return normalised(np.stack([np.asarray(vectors[key(c.text)]) for c in chunks]))
 
 
 def key(text: str) -> str:

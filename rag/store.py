@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag import background, bridge, english, store_english, store_terms
+from rag import background, bridge, store_english, store_terms
 from rag import store_chroma as chroma
 from rag import store_embed as embed
 from rag import store_layout as layout
@@ -192,11 +192,9 @@ def build_store(
         )
         parts = (abstracts, rows, vectors, embedder, manifest, terms)
         writing = f"Writing and verifying the new generation ({len(rows.chunks):,} chunks)"
-        by_id = {a.id: a for a in abstracts}
-        english_vectors, english_fresh = store_english.for_build(
-            settings, rows.chunks, by_id, force, progress
+        english_part, english_fresh = store_english.for_build(
+            settings, rows.chunks, {a.id: a for a in abstracts}, force, progress
         )
-        english_part = (settings.retrieval.english_model, english_vectors)
         if settings.store.chroma_url:
             _phase(progress, writing)
             _write_to_server(settings.store.chroma_url, lock, *parts, table, english_part)
@@ -289,7 +287,7 @@ def _write_to_server(
     manifest,
     terms,
     table: BridgeTable,
-    english_part: tuple[str, np.ndarray | None] = ("", None),  # (model, chunk vectors)
+    english_part: store_english.EnglishVectors | None = None,
 ):
     """Write, verify and swap in a generation in the server, then delete older ones."""
     db = server.connect(url)
@@ -300,9 +298,8 @@ def _write_to_server(
     )
     chroma.verify(db, f"{gen} at {url}", len(rows.chunks), len(rows.sentences), embedder, names)
     server.write_bridge(db, gen, table)
-    if english_part[1] is not None:
-        own = english.own_chunks(rows.chunks, {a.id: a for a in abstracts})
-        store_english.write(db, gen, english_part[0], own, english_part[1])
+    if english_part is not None:
+        store_english.write(db, gen, english_part)
     rows_of = vectors_io.rows_of(rows.chunks, rows.sentences, papers)
     extra = {"rows": rows_of, "terms": store_terms.encode(terms)}
     server.write_manifest(db, gen, {**manifest, **extra})
@@ -322,7 +319,7 @@ def _write_generation(
     terms: store_terms.Terms,
     table: BridgeTable,
     examples: dict[str, np.ndarray],
-    english_part: tuple[str, np.ndarray | None] = ("", None),  # (model, chunk vectors)
+    english_part: store_english.EnglishVectors | None = None,
 ) -> None:
     """Write, verify and switch to a new generation; on any failure it is deleted."""
     gen = layout.new_generation(path)
@@ -337,9 +334,8 @@ def _write_generation(
         store_terms.write(gen, terms)
         table.save(gen)
         background.save(gen, examples)
-        if english_part[1] is not None:
-            own = english.own_chunks(rows.chunks, {a.id: a for a in abstracts})
-            english.save(gen, english_part[0], own, english_part[1])
+        if english_part is not None:
+            english_part.save(gen)
         vectors_io.read(gen, len(rows.chunks), len(rows.sentences))  # what readers will load
         layout.write_manifest(gen, manifest)
     except BaseException:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -23,6 +25,19 @@ from rag.errors import StoreError
 from rag.types import Abstract, Chunk
 
 
+@dataclass(frozen=True)
+class EnglishVectors:
+    """What a new generation keeps of the English model: its name, the English abstracts'
+    chunks (`english.own_chunks`) and their vectors, one row each."""
+
+    model: str
+    chunks: list[Chunk]
+    vectors: np.ndarray
+
+    def save(self, folder: Path) -> None:
+        english.save(folder, self.model, self.chunks, self.vectors)
+
+
 def for_build(
     settings: Settings,
     chunks: Sequence[Chunk],
@@ -30,7 +45,7 @@ def for_build(
     force: bool,
     progress: bool,
     embedder: Embeddings | None = None,
-) -> tuple[np.ndarray | None, int]:
+) -> tuple[EnglishVectors | None, int]:
     """The vectors of the English abstracts' chunks for a new generation, and how many
     texts were embedded (the rest are the serving generation's).
 
@@ -43,8 +58,7 @@ def for_build(
         embedder: the English model; default: loaded from the setting.
 
     Returns:
-        (vectors, one row per `english.own_chunks`, or None when there is no model or no
-        English chunk; texts embedded).
+        (the vectors, or None when there is no model or no English chunk; texts embedded).
     """
     model = settings.retrieval.english_model
     own = english.own_chunks(chunks, abstracts)
@@ -54,7 +68,8 @@ def for_build(
     todo = len({english.key(c.text) for c in own} - set(known))
     if todo and progress:
         print(f"Embedding {todo:,} chunks with the English model ({model})…", file=sys.stderr)
-    return english.embed(embedder or get_embedder(model), own, known), todo
+    vectors = english.embed(embedder or get_embedder(model), own, known)
+    return EnglishVectors(model, own, vectors), todo
 
 
 def reusable(settings: Settings, model: str) -> dict[str, np.ndarray] | None:
@@ -72,17 +87,18 @@ def reusable(settings: Settings, model: str) -> dict[str, np.ndarray] | None:
     return None if gen is None else english.known_vectors(gen, model)
 
 
-def write(db, gen: str, model: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-    """Store the vectors of `chunks` (`english.own_chunks`) in the Chroma server."""
-    name = server.prefix(gen) + server.ENGLISH
-    collection = db.create_collection(name, metadata={"model": model})
-    page = server.PAGE
+def write(db, gen: str, kept: EnglishVectors) -> None:
+    """Store the vectors in the Chroma server, as a collection of `gen`."""
+    collection = db.create_collection(
+        server.prefix(gen) + server.ENGLISH, metadata={"model": kept.model}
+    )
+    chunks, page = kept.chunks, server.PAGE
     for start in range(0, len(chunks), page):
         part = range(start, min(start + page, len(chunks)))
         collection.add(
             ids=[chunks[i].id for i in part],
             documents=[english.key(chunks[i].text) for i in part],
-            embeddings=[vectors[i].tolist() for i in part],
+            embeddings=[kept.vectors[i].tolist() for i in part],
         )
 
 

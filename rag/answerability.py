@@ -18,8 +18,9 @@ out and that questions ask for in ordinary words: an error or accuracy figure, a
 (AUROC, mAP, which the corpus's machine translation writes 地图, F1, FID…), the hardware,
 the training time or another duration, hyper-parameters (temperature, epochs), the
 parameter count, the authors' affiliation or company, a cost, a fraction, a licence, the
-hospital, brand or physics engine, the years, and "which datasets" when no sentence names
-one. When the
+hospital, brand or physics engine, the years, the authors themselves, the speed (frames
+per second, latency), the memory, random seeds, annotator agreement, funding, the venue,
+and "which datasets" when no sentence names one. When the
 question asks for one ("What mean absolute error…", "预测均方误差是多少?") and the best
 abstract has no word of that kind in either language, the detail is unstated. This one
 runs on Chinese abstracts too: the words are matched in both languages. Likewise "how
@@ -99,8 +100,8 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"(?<![\w.-])\d+(?:\.\d+)?\s?(?:[MB]|million|billion)\b|\d+(?:\.\d+)?\s?[万亿]",
         ),
         (
-            r"\b(?:universit(?:y|ies)|institutions?|affiliat\w*|laborator(?:y|ies)|compan(?:y|ies))\b"
-            r"|大学|机构|单位|学校|公司|企业",
+            r"\b(?:universit(?:y|ies)|institutions?|affiliat\w*|laborator(?:y|ies)|labs?"
+            r"|research groups?|compan(?:y|ies))\b|大学|机构|单位|学校|公司|企业|课题组",
             r"\b(?:universit|institut|laborator|affiliat|compan|corporat)|大学|机构|研究所|实验室|公司|企业",
         ),
         (
@@ -123,7 +124,8 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\bhospital|医院",
         ),
         (
-            r"\bbrand\b|\bmake and model\b|\bmodel number\b|型号|品牌",
+            r"\bbrand\b|\bmake and model\b|\bmodel number\b"
+            r"|\b(?:device|sensor|camera|robot|lidar|scanner|GPU|phone) model\b|型号|品牌",
             # a maker or a product code states it: "NVIDIA A100", "Velodyne HDL-64E"
             r"\bbrand\b|型号|品牌|\b(?:NVIDIA|GeForce|RTX|Tesla|Intel|AMD|Velodyne|Ouster"
             r"|Livox|Sony|Canon|Samsung|Apple|Geomagic|Phantom|da Vinci)\b"
@@ -137,8 +139,51 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (
             # the years something was collected or run, not a duration ("time window")
             r"\b(?:during|over|in|from|between) (?:which|what) years\b|\bwhich years\b"
-            r"|\btime period\b|哪几年|时间段",
+            r"|\b(?:time period|date range|dates?)\b|\bwhich year\b|\bwhat year\b"
+            r"|哪几年|哪一年|时间段|日期",
             r"(?<!\d)(?:19|20)\d\d(?!\d)|\d{4}\s*年",
+        ),
+        # Who wrote it: an abstract says "we"; it never lists its authors.
+        (
+            r"\bwho (?:are|were) the authors\b|\bwho (?:wrote|authored)\b|\bauthors' names\b"
+            r"|\bnames of the authors\b|作者是谁|谁写的|作者(?:有|都有)?哪些|哪些作者",
+            r"(?!)",
+        ),
+        # How fast it runs, in a unit: frames per second, latency, throughput.
+        (
+            r"\b(?:frames? per second|frame rate|FPS|latency|throughput|inference (?:speed|time)"
+            r"|run(?:ning)? ?time|wall-clock)\b|帧率|每秒.{0,3}帧|延迟|时延|推理(?:速度|时间)|吞吐",
+            r"\b(?:FPS|fps|frames? per second|frame rate|latency|throughput|real-time|realtime"
+            r"|speed|faster|milliseconds?|ms)\b|帧|延迟|时延|速度|实时|更快|毫秒",
+        ),
+        # The memory it needs.
+        (
+            r"\b(?:how much (?:GPU )?memory|memory (?:footprint|usage|consumption)|VRAM)\b"
+            r"|显存|内存(?:占用|消耗)",
+            r"\b(?:memory|GB|MB|VRAM)\b|显存|内存",
+        ),
+        # Repeated runs: seeds, the spread across runs.
+        (
+            r"\b(?:random seeds?|how many (?:runs|seeds|trials)|standard deviations?|variance"
+            r" across)\b|随机种子|标准差",
+            r"\bseeds?\b|\bruns\b|\bstandard deviation|±|\bstd\b|种子|标准差",
+        ),
+        # How the labels were checked: annotators and their agreement.
+        (
+            r"\b(?:inter-annotator|annotator agreement|Cohen's kappa|kappa|how many annotators)\b"
+            r"|标注一致性|标注者一致|多少(?:个|名|位)?标注",
+            r"\bagreement\b|\bkappa\b|\bannotators\b|一致性|标注者",
+        ),
+        # Who paid, where it was published.
+        (
+            r"\b(?:funded|funding|grants?|sponsored)\b|资助|基金",
+            r"\b(?:fund|grant|sponsor)|资助|基金",
+        ),
+        (
+            r"\b(?:which|what) (?:conference|venue|journal)\b|\bpublished (?:at|in) which\b"
+            r"|发表在哪|哪个(?:会议|期刊)",
+            r"\b(?:conference|journal|proceedings|CVPR|ICCV|ECCV|ICML|NeurIPS|ICLR|ACL|EMNLP|AAAI"
+            r"|IJCAI|KDD|SIGIR|WWW)\b|会议|期刊",
         ),
     )
 )
@@ -169,6 +214,69 @@ _WHICH_DATASETS = re.compile(
     r"\b(?:which|what)\b[^?？]{0,30}\b(?:datasets|benchmarks)\b|哪(?:几|些|个)[个种]?(?:基准)?数据集|数据集[^?？,，]{0,8}(?:哪(?:几|些)|叫什么|名字|名称)",
     re.IGNORECASE,
 )
+
+
+_COUNT_WORDS = (
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
+    r"|fifty|hundred|thousand|million|billion)"
+)
+# "Which six cities ...?", "Exactly how many MIDI files ...?": things asked for by count, or
+# a counted set of them by name, up to the verb or preposition that ends the noun phrase.
+# ("What setting ...?" or "Which two levels ...?" is answered by a description, not a name
+# or a figure: not asked this way.)
+_ASKED_THING = re.compile(
+    r"\b(?:how many|(?:which|what)\s+(?:" + _COUNT_WORDS + r"|\d+)(?=\s))\s+"
+    r"((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:are|is|was|were|did|does|do|has|have|had|can"
+    r"|could|would|will|should|in|of|for|on|at|from|with|by|to|per|that|which|when|and|or"
+    r"|used|made)\b|\s*[?,.]|$)",
+    re.IGNORECASE,
+)
+# Things every abstract speaks of without naming them ("which method", "what problem"): a
+# question asking for one is answered by a description, not a name.
+_GENERIC_THINGS = frozenset(
+    """method approach model problem task result data technique framework idea contribution
+    way paper work study advantage benefit limitation challenge issue goal kind type part
+    component module mechanism strategy performance improvement role purpose aspect property
+    reason effect difference thing it they this that""".split()
+)
+# What specifies a thing: a name, an acronym, a figure, a count in words.
+_SPECIFIES = re.compile(
+    r"\b(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+[A-Z]\w*|\d[\d,.]*%?|[A-Z][a-z]{2,}|"
+    + _COUNT_WORDS
+    + r")\b"
+)
+
+
+def _unspecified(question: str, passage: Passage) -> str:
+    """The things asked for ("which six cities", "how many MIDI drum files") when the abstract
+    mentions them but never with a name or figure the question lacks beside them ("six
+    distinct cities", "hundreds of MIDI files"), else "". A thing the abstract never mentions decides
+    nothing: a paraphrase names it in other words."""
+    asked = _ASKED_THING.search(question)
+    if not asked:
+        return ""
+    words = asked.group(1).lower().split()
+    if any(w in _GENERIC_THINGS or w.rstrip("s") in _GENERIC_THINGS for w in words):
+        return ""
+    head = re.sub(r"(?:ies|es|s|y|e)$", "", words[-1])
+    if len(head) < 3:
+        return ""
+    text = passage.hit.abstract.text
+    mentions = list(re.finditer(rf"\b{re.escape(head)}\w*", text, re.IGNORECASE))
+    own = {t.lower() for t in re.findall(r"[\w-]+", question)}
+
+    def specified(mention: re.Match[str]) -> bool:
+        if text[mention.start() - 1 : mention.start()] == "-":
+            return True  # "feature-level": the word before names which one
+        near = text[max(0, mention.start() - _NEAR) : mention.end() + _NEAR]
+        return any(t.lower() not in own for t in _SPECIFIES.findall(near))
+
+    if not mentions or any(specified(m) for m in mentions):
+        return ""
+    return asked.group(0)
+
+
+_NEAR = 40  # characters either side of a mention where its name or figure would be
 
 
 def _names_no_dataset(question: str, want: Wants, passage: Passage) -> bool:
@@ -203,6 +311,8 @@ def unstated(question: str, passages: Sequence[Passage]) -> list[str]:
         kinds.append(quantity)  # "how many" of an abstract that gives no figure at all
     if any(p.hit.abstract.language != "en" for p in passages):
         return kinds
+    if not kinds and (thing := _unspecified(question, passages[0])):
+        kinds.append(thing)
     missing = list(kinds)
     for word in dict.fromkeys(_SPECIFIC.findall(question)):
         parts = set(tokenize(word.replace("-", " ")))

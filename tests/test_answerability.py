@@ -141,6 +141,18 @@ def test_which_company_is_a_detail_abstracts_leave_out(small_qa):
         ("Which physics engine simulates CMT's scenes?", "physics engine"),
         ("During which years was the data of CMT collected?", "which years"),
         ("CMT 的数据是哪几年采集的?", "哪几年"),
+        ("Over what date range was CMT's data recorded?", "date range"),
+        # who made it, what it needs, how it was checked: an abstract rarely says
+        ("Who are the authors of CMT?", "Who are the authors"),
+        ("Which lab developed CMT?", "lab"),
+        ("Which lidar model does CMT use?", "lidar model"),
+        ("At what frame rate does CMT run?", "frame rate"),
+        ("CMT 的推理速度是多少?", "推理速度"),
+        ("How much GPU memory does CMT need?", "How much GPU memory"),
+        ("How many random seeds were CMT's results averaged over?", "random seeds"),
+        ("What inter-annotator agreement do CMT's labels have?", "inter-annotator"),
+        ("Who funded the CMT work?", "funded"),
+        ("Which conference published CMT?", "Which conference"),
     ],
 )
 def test_licences_durations_settings_and_sources_are_details_abstracts_leave_out(
@@ -158,9 +170,11 @@ def test_licences_durations_settings_and_sources_are_details_abstracts_leave_out
         "Which simulation engine is the interactive surgical robot platform built on?",
         "Can the brain midline shift method be used in hospitals?",
         "What time window does the motion forecasting dataset of Argoverse 2 cover?",
+        "How much memory does JKO-iFlow save by training its residual blocks one at a time?",
+        "What speed-up in throughput does asynchronous federated learning get over synchronous?",
     ],
 )
-def test_a_simulator_or_a_hospital_asked_in_other_ways_is_still_answered(qa, question):
+def test_a_detail_the_abstract_states_in_its_own_words_is_still_answered(qa, question):
     assert qa.ask(question).found
 
 

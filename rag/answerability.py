@@ -20,7 +20,9 @@ the training time or another duration, hyper-parameters (temperature, epochs), t
 parameter count, the authors' affiliation or company, a cost, a fraction, a licence, the
 hospital, brand or physics engine, the years, the authors themselves, the speed (frames
 per second, latency), the memory, random seeds, annotator agreement, funding, the venue,
-and "which datasets" when no sentence names one. When the
+the architecture's sizes (layers, dimensions), the framework it is written in, a user
+study, the country, statistical significance, and "which datasets" when no sentence
+names one. When the
 question asks for one ("What mean absolute error…", "预测均方误差是多少?") and the best
 abstract has no word of that kind in either language, the detail is unstated. This one
 runs on Chinese abstracts too: the words are matched in both languages. Likewise "how
@@ -173,6 +175,37 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\b(?:inter-annotator|annotator agreement|Cohen's kappa|kappa|how many annotators)\b"
             r"|标注一致性|标注者一致|多少(?:个|名|位)?标注",
             r"\bagreement\b|\bkappa\b|\bannotators\b|一致性|标注者",
+        ),
+        # The architecture's sizes: layers, heads, dimensions, kernels.
+        (
+            r"\b(?:how many (?:layers|attention heads|heads)|hidden (?:size|dimension)"
+            r"|embedding (?:size|dimension)|latent (?:size|dimension)|kernel size|patch size"
+            r"|dropout rate|weight decay)\b|层数|多少层|隐藏层维度|嵌入维度|潜在维度|卷积核大小",
+            r"\b\d+\s*(?:-?layers?|heads)\b|\bdimension|\bkernel|\bpatch size|\bdropout"
+            r"|\bweight decay|\d+\s*层|维度|卷积核",
+        ),
+        # What it is written in.
+        (
+            r"\b(?:which|what) (?:deep learning |software |programming )?(?:framework|library"
+            r"|programming language)\b|用什么框架|哪个框架|什么编程语言|哪种编程语言",
+            r"PyTorch|TensorFlow|\bJAX\b|Keras|MXNet|PaddlePaddle|\bPython\b|C\+\+|MATLAB"
+            r"|\blibrary\b|\bframework\b|框架|库",
+        ),
+        # Who took part, and where.
+        (
+            # not "participants": federated learning calls its clients that
+            r"\b(?:how many (?:human )?(?:subjects|volunteers)|(?:user|human) study)\b"
+            r"|受试者|志愿者|用户研究",
+            r"\b(?:participants?|subjects|volunteers|user study|human evaluation)\b"
+            r"|参与者|受试者|志愿者|用户研究|人类评估",
+        ),
+        (
+            r"\b(?:which|what) countr(?:y|ies)\b|哪个国家|哪些国家",
+            r"\bcountr|\bnation|国家",
+        ),
+        (
+            r"\bp-?values?\b|\bstatistical(?:ly)? significan\w*|显著性检验|统计显著",
+            r"\bp\s*[<=]|\bsignifican|显著",
         ),
         # Who paid, where it was published.
         (

@@ -153,6 +153,11 @@ def test_which_company_is_a_detail_abstracts_leave_out(small_qa):
         ("What inter-annotator agreement do CMT's labels have?", "inter-annotator"),
         ("Who funded the CMT work?", "funded"),
         ("Which conference published CMT?", "Which conference"),
+        ("How many layers does CMT have?", "How many layers"),
+        ("Which deep learning framework is CMT implemented in?", "framework"),
+        ("Did CMT's authors run a user study?", "user study"),
+        ("In which country was CMT's data recorded?", "which country"),
+        ("Is CMT's gain statistically significant?", "statistically significant"),
     ],
 )
 def test_licences_durations_settings_and_sources_are_details_abstracts_leave_out(
@@ -170,8 +175,9 @@ def test_licences_durations_settings_and_sources_are_details_abstracts_leave_out
         "Which simulation engine is the interactive surgical robot platform built on?",
         "Can the brain midline shift method be used in hospitals?",
         "What time window does the motion forecasting dataset of Argoverse 2 cover?",
-        "How much memory does JKO-iFlow save by training its residual blocks one at a time?",
+        "What happens to the memory usage of JKO-iFlow when it trains its blocks one by one?",
         "What speed-up in throughput does asynchronous federated learning get over synchronous?",
+        "Which deep learning framework is the Koopman neural operator toolbox written in?",
     ],
 )
 def test_a_detail_the_abstract_states_in_its_own_words_is_still_answered(qa, question):

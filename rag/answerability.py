@@ -281,10 +281,10 @@ _SPECIFIES = re.compile(
 
 
 def _unspecified(question: str, passage: Passage) -> str:
-    """The things asked for ("which six cities", "how many MIDI drum files") when the abstract
-    mentions them but never with a name or figure the question lacks beside them ("six
-    distinct cities", "hundreds of MIDI files"), else "". A thing the abstract never mentions decides
-    nothing: a paraphrase names it in other words."""
+    """The things asked for ("which six cities", "how many MIDI drum files") when the
+    abstract mentions them but never with a name or figure the question lacks beside them
+    ("six distinct cities", "hundreds of MIDI files"), else "". A thing the abstract never
+    mentions decides nothing: a paraphrase names it in other words."""
     asked = _ASKED_THING.search(question)
     if not asked:
         return ""

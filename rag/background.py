@@ -140,10 +140,15 @@ class Exemplars:
         v = v / max(float(np.linalg.norm(v)), 1e-12)
         return float((self.vectors @ v).max()) if len(self.vectors) else -1.0
 
-    def nearer(self, vector: Sequence[float], best: Sequence[tuple[float, bool]]) -> bool:
+    def nearer(
+        self,
+        vector: Sequence[float],
+        best: Sequence[tuple[float, bool]],
+        margin: float | None = None,
+    ) -> bool:
         """Whether the question is of this kind. `best`: each candidate abstract's cosine,
-        and whether it is in the question's language."""
+        and whether it is in the question's language; `margin`: instead of `self.margin`."""
         if not best:
             return False
         corpus = max(d + (0.0 if same else self.cross_language) for d, same in best)
-        return self.nearest(vector) - corpus >= self.margin
+        return self.nearest(vector) - corpus >= (self.margin if margin is None else margin)

@@ -244,6 +244,19 @@ class RetrievalSettings(_Group):
             "negative value turns the test off."
         ),
     )
+    follow_up_background_margin: float = Field(
+        # Tuned on dev: the 115 dev follow-ups that read as follow-ups, and dev's off-topic
+        # questions asked after a turn about a paper ("Thanks, that was really helpful!",
+        # read with its subject, was answered from that paper). The question alone is
+        # judged, so a follow-up's lack of topic words counts against it: the nearest an
+        # answerable one came was 0.024 ("Where can I get it?"); at 0.03 none is refused and
+        # 34 of 40 such off-topic questions are (0.02: 36, and that follow-up).
+        default=0.03,
+        description=(
+            "background_margin for a follow-up, judged on its own words without the "
+            "conversation's subject; a negative value turns the test off."
+        ),
+    )
     instruction_margin: float = Field(
         # Tuned on the dev split (1,641 questions, 300 examples): the largest lead of an
         # answerable question (or one of its sentences) is 0.050 ("Why was it needed? What

@@ -262,6 +262,21 @@ class HybridRetriever(BaseRetriever):
         best = [(h.dense, h.abstract.language == asked_in) for h in hits]
         return bool(self.everyday and self.everyday.nearer(vector, best))
 
+    def follow_up_off_subject(self, question: str, vector: Sequence[float]) -> bool:
+        """Whether a follow-up, read on its own words, is off the corpus's subject ("Thanks,
+        that was really helpful!": its "that" made it a follow-up, searched with the
+        conversation's subject). The margin is `follow_up_background_margin`: a follow-up
+        has few topic words of its own ("Where can I get it?")."""
+        margin = self.settings.retrieval.follow_up_background_margin
+        if not self.everyday or margin < 0:
+            return False
+        asked_in = detect_language(question)
+        abstracts = self.index.store.abstracts
+        best = [
+            (d, abstracts[aid].language == asked_in) for aid, d in self.dense_scores(vector).items()
+        ]
+        return self.everyday.nearer(vector, best, margin)
+
     def _either(self, hits: list[Hit], question: str, vector: Sequence[float]) -> list[Hit]:
         """A list asked with alternatives ("long-tailed or class-imbalanced data", 比如变分
         自编码器、标准化流) wants the papers on any one of them: an abstract holding

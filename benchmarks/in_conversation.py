@@ -8,7 +8,8 @@ history. In the chat they come after a turn about some paper, and a pronoun ("Th
 that was helpful!") makes them follow-ups, searched with that paper: answered from it
 unless small talk and orders are told on the question's own words (rag/qa.py). Each such
 question of the split is asked after two conversations (one English about JKO-iFlow, one
-Chinese about CMT); the script prints how many were answered (none should be) and which.
+Chinese about CMT); the script prints how many were answered or cited a paper (none
+should), how many read as follow-ups, and, for dev only, which.
 Quality only: deterministic, no timing.
 """
 
@@ -18,6 +19,7 @@ import argparse
 
 from rag.eval_questions import load_questions
 from rag.qa import get_qa
+from rag.query import resolve
 
 CONVERSATIONS = (
     [
@@ -37,16 +39,24 @@ def main() -> None:
     split = parser.parse_args().split
     questions = [q for q in load_questions(split=split) if q.kind in ("off-topic", "injection")]
     qa = get_qa()
-    asked, answered = 0, []
+    index = qa.retriever.index
+    asked, follow_ups, answered = 0, 0, []
     for q in questions:
         for history in CONVERSATIONS:
             asked += 1
+            query = resolve(q.question, history, index.names, index.own_names)
+            follow_ups += query.kind == "follow-up"
             answer = qa.ask(q.question, history)
-            if answer.found:
+            if answer.found or answer.sources:  # a quote, or "the abstract of X does not say"
                 answered.append((q.kind, q.question, answer.text))
-    print(f"{split} split: {len(answered)} of {asked} answered ({len(questions)} questions x 2)")
-    for kind, question, text in answered:
-        print(f"  [{kind}] {question[:80]!r} -> {text[:70]!r}")
+    print(
+        f"{split} split: {len(answered)} of {asked} answered or citing a paper "
+        f"({len(questions)} questions x {len(CONVERSATIONS)} conversations; "
+        f"{follow_ups} read as follow-ups)"
+    )
+    if split == "dev":  # the test split's questions are not printed: nothing is tuned on them
+        for kind, question, text in answered:
+            print(f"  [{kind}] {question[:80]!r} -> {text[:70]!r}")
 
 
 if __name__ == "__main__":

@@ -78,7 +78,11 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\berrors?\b|\b(?:MAE|MSE|RMSE)\b|误差|错误",
         ),
         (r"\baccuracy\b|准确率|精度", r"\baccura|\btop-?[15]\b|准确|精度|\d%"),
-        (r"\b(?:GPUs?|TPUs?|hardware)\b|显卡|硬件", r"\b(?:GPU|TPU|hardware)|显卡|硬件|图形处理"),
+        (
+            # not "GPU memory" or "GPU hours": other kinds of detail
+            r"\b(?:GPUs?|TPUs?|hardware)\b(?! (?:memory|hours))|显卡|硬件",
+            r"\b(?:GPU|TPU|hardware)|显卡|硬件|图形处理",
+        ),
         (
             r"\b(?:how long|training time|GPU hours|(?:how many|number of) (?:hours|days|weeks))\b"
             r"|wall-clock|多久|多长时间|训练时间|耗时|(?:多少|几)个?(?:小时|天|周)",
@@ -102,9 +106,11 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"(?<![\w.-])\d+(?:\.\d+)?\s?(?:[MB]|million|billion)\b|\d+(?:\.\d+)?\s?[万亿]",
         ),
         (
-            r"\b(?:universit(?:y|ies)|institutions?|affiliat\w*|laborator(?:y|ies)|labs?"
-            r"|research groups?|compan(?:y|ies))\b|大学|机构|单位|学校|公司|企业|课题组",
-            r"\b(?:universit|institut|laborator|affiliat|compan|corporat)|大学|机构|研究所|实验室|公司|企业",
+            r"\b(?:universit(?:y|ies)|institutions?|affiliat\w*|laborator(?:y|ies)"
+            r"|compan(?:y|ies))\b|\b(?:which|what) (?:lab|research group)s?\b"
+            r"|大学|机构|单位|学校|公司|企业|课题组",
+            r"\b(?:universit|institut|laborator|affiliat|compan|corporat)|\blabs?\b"
+            r"|\bresearch groups?\b|大学|机构|研究所|实验室|公司|企业|课题组",
         ),
         (
             r"\b(?:cost|price|expenses?|budget)\b|成本|费用|花费|价格",
@@ -126,8 +132,9 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\bhospital|医院",
         ),
         (
+            # not "on-device model", "camera model" (pinhole) or "robot model" (dynamics)
             r"\bbrand\b|\bmake and model\b|\bmodel number\b"
-            r"|\b(?:device|sensor|camera|robot|lidar|scanner|GPU|phone) model\b|型号|品牌",
+            r"|(?<!on-)\b(?:device|lidar|scanner|GPU|phone) model\b|型号|品牌",
             # a maker or a product code states it: "NVIDIA A100", "Velodyne HDL-64E"
             r"\bbrand\b|型号|品牌|\b(?:NVIDIA|GeForce|RTX|Tesla|Intel|AMD|Velodyne|Ouster"
             r"|Livox|Sony|Canon|Samsung|Apple|Geomagic|Phantom|da Vinci)\b"
@@ -139,24 +146,29 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|Unity|Unreal|CARLA|Habitat|Webots|引擎|模拟器|仿真器",
         ),
         (
-            # the years something was collected or run, not a duration ("time window")
+            # the years or dates something was collected or run, not a duration ("time
+            # window") and not "to date" or "up to date"
             r"\b(?:during|over|in|from|between) (?:which|what) years\b|\bwhich years\b"
-            r"|\b(?:time period|date range|dates?)\b|\bwhich year\b|\bwhat year\b"
-            r"|哪几年|哪一年|时间段|日期",
+            r"|\b(?:time period|date range)\b|\b(?:which|what|on what) dates?\b(?! range)"
+            r"|\b(?:which|what) year\b|哪几年|哪一年|时间段|日期",
             r"(?<!\d)(?:19|20)\d\d(?!\d)|\d{4}\s*年",
         ),
-        # Who wrote it: an abstract says "we"; it never lists its authors.
+        # Who wrote it: an abstract says "we"; it never lists its authors. Asked of the
+        # paper only: "Can the detector tell who wrote a text?" asks no author.
         (
-            r"\bwho (?:are|were) the authors\b|\bwho (?:wrote|authored)\b|\bauthors' names\b"
-            r"|\bnames of the authors\b|作者是谁|谁写的|作者(?:有|都有)?哪些|哪些作者",
+            r"\bwho (?:are|were) the authors\b|\bwho (?:wrote|authored) (?:the|this|that)\b"
+            r"[^?]{0,40}\b(?:paper|work|study|article)\b|\bauthors' names\b"
+            r"|\bnames of the authors\b"
+            r"|作者是谁|作者(?:有|都有)?哪些|哪些作者",
             r"(?!)",
         ),
         # How fast it runs, in a unit: frames per second, latency, throughput.
         (
-            r"\b(?:frames? per second|frame rate|FPS|latency|throughput|inference (?:speed|time)"
-            r"|run(?:ning)? ?time|wall-clock)\b|帧率|每秒.{0,3}帧|延迟|时延|推理(?:速度|时间)|吞吐",
+            r"\b(?:frames? per second|frame rate|FPS|latency|throughput"
+            r"|inference (?:speed|time))\b|帧率|每秒.{0,3}帧|推理(?:速度|时间|延迟)|时延|吞吐",
             r"\b(?:FPS|fps|frames? per second|frame rate|latency|throughput|real-time|realtime"
-            r"|speed|faster|milliseconds?|ms)\b|帧|延迟|时延|速度|实时|更快|毫秒",
+            r"|speed|faster|milliseconds?|inference time|run-?time|running time)\b|(?-i:\bms\b)"
+            r"|帧|延迟|时延|速度|实时|更快|毫秒|推理时间|吞吐",
         ),
         # The memory it needs.
         (
@@ -164,32 +176,36 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|显存|内存(?:占用|消耗)",
             r"\b(?:memory|GB|MB|VRAM)\b|显存|内存",
         ),
-        # Repeated runs: seeds, the spread across runs.
+        # Repeated runs: seeds, the spread across runs (not a noise's standard deviation).
         (
-            r"\b(?:random seeds?|how many (?:runs|seeds|trials)|standard deviations?|variance"
-            r" across)\b|随机种子|标准差",
-            r"\bseeds?\b|\bruns\b|\bstandard deviation|±|\bstd\b|种子|标准差",
+            r"\b(?:random seeds?|how many (?:runs|seeds)|standard deviations? (?:across|over)"
+            r" (?:runs|seeds)|variance across (?:runs|seeds))\b|随机种子",
+            r"\bseeds?\b|\b\d+\s+(?:runs|trials)\b|±|\bstandard deviation|\bstd\b|种子|标准差",
         ),
         # How the labels were checked: annotators and their agreement.
         (
-            r"\b(?:inter-annotator|annotator agreement|Cohen's kappa|kappa|how many annotators)\b"
-            r"|标注一致性|标注者一致|多少(?:个|名|位)?标注",
-            r"\bagreement\b|\bkappa\b|\bannotators\b|一致性|标注者",
+            r"\b(?:inter-annotator|annotator agreement|Cohen's kappa|how many annotators)\b"
+            r"|标注一致性|标注者一致|多少(?:个|名|位)?标注(?:者|员|人员)",
+            r"\bagreement\b|\bkappa\b|\bannotators?\b|\breliability\b|一致性|标注者",
         ),
         # The architecture's sizes: layers, heads, dimensions, kernels.
         (
             r"\b(?:how many (?:layers|attention heads|heads)|hidden (?:size|dimension)"
             r"|embedding (?:size|dimension)|latent (?:size|dimension)|kernel size|patch size"
             r"|dropout rate|weight decay)\b|层数|多少层|隐藏层维度|嵌入维度|潜在维度|卷积核大小",
-            r"\b\d+\s*(?:-?layers?|heads)\b|\bdimension|\bkernel|\bpatch size|\bdropout"
-            r"|\bweight decay|\d+\s*层|维度|卷积核",
+            r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve)[\s-]*"
+            r"(?:layers?|heads)\b|\b(?:hidden|embedding|latent) size\b|\bdimensions?\b"
+            r"|\bkernel|\bpatch size|\bdropout|\bweight decay"
+            r"|(?:\d+|[一二两三四五六七八九十]+)\s*层|维度|卷积核",
         ),
-        # What it is written in.
+        # What it is written in ("What framework does the paper propose?" asks no software).
         (
-            r"\b(?:which|what) (?:deep learning |software |programming )?(?:framework|library"
-            r"|programming language)\b|用什么框架|哪个框架|什么编程语言|哪种编程语言",
+            r"\b(?:which|what) (?:deep learning|software|programming) (?:framework|library)\b"
+            r"|\b(?:which|what) (?:programming )?language is\b[^?]{0,40}\b(?:written|implemented)"
+            r"|\bimplemented in (?:which|what)\b|用什么框架|哪个(?:深度学习)?框架|什么编程语言"
+            r"|哪种编程语言",
             r"PyTorch|TensorFlow|\bJAX\b|Keras|MXNet|PaddlePaddle|\bPython\b|C\+\+|MATLAB"
-            r"|\blibrary\b|\bframework\b|框架|库",
+            r"|\blibrary\b|\bframework\b|框架|(?<!数据)库",
         ),
         # Who took part, and where.
         (
@@ -201,20 +217,22 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (
             r"\b(?:which|what) countr(?:y|ies)\b|哪个国家|哪些国家",
-            r"\bcountr|\bnation|国家",
+            r"\bcountr|\bnation|\b(?:China|Chinese|United States|USA|U\.S\.|UK|Britain|Japan"
+            r"|Germany|France|Canada|Korea|India|Australia|Singapore|Italy|Spain|Brazil"
+            r"|Europe|European)\b|国家|中国|美国|英国|日本|德国|法国|加拿大|韩国|印度",
         ),
         (
             r"\bp-?values?\b|\bstatistical(?:ly)? significan\w*|显著性检验|统计显著",
-            r"\bp\s*[<=]|\bsignifican|显著",
+            r"\bp\s*-?\s*values?\b|\bp\s*[<=]|\bstatistical(?:ly)? significan|显著性",
         ),
         # Who paid, where it was published.
         (
-            r"\b(?:funded|funding|grants?|sponsored)\b|资助|基金",
+            r"\b(?:who funded|funded by|funding|grant numbers?)\b|资助|基金",
             r"\b(?:fund|grant|sponsor)|资助|基金",
         ),
         (
-            r"\b(?:which|what) (?:conference|venue|journal)\b|\bpublished (?:at|in) which\b"
-            r"|发表在哪|哪个(?:会议|期刊)",
+            r"\b(?:which|what) (?:conference|journal)\b(?! articles?)"
+            r"|\bpublished (?:at|in) (?:which|what)\b|发表在哪|哪个(?:会议|期刊)",
             r"\b(?:conference|journal|proceedings|CVPR|ICCV|ECCV|ICML|NeurIPS|ICLR|ACL|EMNLP|AAAI"
             r"|IJCAI|KDD|SIGIR|WWW)\b|会议|期刊",
         ),
@@ -249,35 +267,53 @@ _WHICH_DATASETS = re.compile(
 )
 
 
-_COUNT_WORDS = (
-    r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
-    r"|fifty|hundred|thousand|million|billion)"
-)
+# Counts a question asks for a set of named things by ("Which six cities ...?").
+_ASK_COUNTS = r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+)"
 # "Which six cities ...?", "Exactly how many MIDI files ...?": things asked for by count, or
-# a counted set of them by name, up to the verb or preposition that ends the noun phrase.
-# ("What setting ...?" or "Which two levels ...?" is answered by a description, not a name
-# or a figure: not asked this way.)
+# a counted set of them by name, from a clause's start ("What does the paper that counts
+# how many people are in a crowd propose?" asks no count) up to the verb or preposition
+# that ends the noun phrase. "What setting ...?" asks for a description, not a name or a
+# figure: not asked this way.
 _ASKED_THING = re.compile(
-    r"\b(?:how many|(?:which|what)\s+(?:" + _COUNT_WORDS + r"|\d+)(?=\s))\s+"
+    r"(?:^|[,;:]\s*|\band\s+)(?:exactly\s+)?"
+    r"(?:how many|(?:which|what)\s+" + _ASK_COUNTS + r"(?=\s))\s+"
     r"((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:are|is|was|were|did|does|do|has|have|had|can"
     r"|could|would|will|should|in|of|for|on|at|from|with|by|to|per|that|which|when|and|or"
-    r"|used|made)\b|\s*[?,.]|$)",
+    r"|used|made|across|between|over|among|within|into|than|during)\b|\s*[?,.]|$)",
     re.IGNORECASE,
 )
-# Things every abstract speaks of without naming them ("which method", "what problem"): a
-# question asking for one is answered by a description, not a name.
+# Things every abstract speaks of without naming them ("which two approaches", "how many
+# of them"): a question asking for one is answered by a description, not a name.
 _GENERIC_THINGS = frozenset(
     """method approach model problem task result data technique framework idea contribution
     way paper work study advantage benefit limitation challenge issue goal kind type part
     component module mechanism strategy performance improvement role purpose aspect property
-    reason effect difference thing it they this that""".split()
+    reason effect difference thing time it they them this that these those""".split()
 )
-# What specifies a thing: a name, an acronym, a figure, a count in words.
+# What specifies a thing: a name, an acronym, a figure (100k, 3x, 5%), a count in words.
 _SPECIFIES = re.compile(
-    r"\b(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+[A-Z]\w*|\d[\d,.]*%?|[A-Z][a-z]{2,}|"
-    + _COUNT_WORDS
-    + r")\b"
+    r"\b(?:[A-Z][\w-]*[A-Z0-9][\w-]*|[A-Z][a-z]+[A-Z]\w*|[A-Z][a-z]{2,})\b|(?<![\w.])\d[\w.,%×]*"
+    r"|(?i:\b(?:one|single|both|pair|dual|dozens?|two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty"
+    r"|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion)\b)"
 )
+# Prefixes that make a kind of thing, not name one: "multi-city" is no city's name.
+_PREFIXES = re.compile(
+    r"\b(?:multi|cross|non|sub|semi|inter|intra|pre|post|co|self|anti|bi|tri|re|over|under)-$",
+    re.IGNORECASE,
+)
+_NEAR = 40  # characters either side of a mention, within its sentence, where a name or figure
+# for it would be: "six distinct cities", "a dataset of 100k images"
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if re.search(r"(?:s|x|ch|sh)es$", word):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 def _unspecified(question: str, passage: Passage) -> str:
@@ -285,31 +321,43 @@ def _unspecified(question: str, passage: Passage) -> str:
     abstract mentions them but never with a name or figure the question lacks beside them
     ("six distinct cities", "hundreds of MIDI files"), else "". A thing the abstract never
     mentions decides nothing: a paraphrase names it in other words."""
-    asked = _ASKED_THING.search(question)
-    if not asked:
-        return ""
-    words = asked.group(1).lower().split()
-    if any(w in _GENERIC_THINGS or w.rstrip("s") in _GENERIC_THINGS for w in words):
-        return ""
-    head = re.sub(r"(?:ies|es|s|y|e)$", "", words[-1])
-    if len(head) < 3:
-        return ""
     text = passage.hit.abstract.text
-    mentions = list(re.finditer(rf"\b{re.escape(head)}\w*", text, re.IGNORECASE))
     own = {t.lower() for t in re.findall(r"[\w-]+", question)}
+    spans = [(span.start, span.end) for span in passage.sentences] or [(0, len(text))]
 
     def specified(mention: re.Match[str]) -> bool:
-        if text[mention.start() - 1 : mention.start()] == "-":
-            return True  # "feature-level": the word before names which one
-        near = text[max(0, mention.start() - _NEAR) : mention.end() + _NEAR]
-        return any(t.lower() not in own for t in _SPECIFIES.findall(near))
+        if text[max(0, mention.start() - 7) : mention.start()].endswith("-"):
+            # "feature-level": the word before names which one, unless it is a prefix
+            return not _PREFIXES.search(text[max(0, mention.start() - 7) : mention.start()])
+        start, end = next(((a, b) for a, b in spans if a <= mention.start() < b), (0, len(text)))
+        near_start = max(start, mention.start() - _NEAR)
+        near = text[near_start : min(end, mention.end() + _NEAR)]
+        for token in _SPECIFIES.finditer(near):
+            if (
+                near_start + token.start() == start
+                or text[start : near_start + token.start()].isspace()
+            ):
+                continue  # a sentence's first word is capitalised, not a name
+            if token.group(0).lower() not in own:
+                return True
+        return False
 
-    if not mentions or any(specified(m) for m in mentions):
-        return ""
-    return asked.group(0)
-
-
-_NEAR = 40  # characters either side of a mention where its name or figure would be
+    for asked in _ASKED_THING.finditer(question):
+        words = [_singular(w) for w in asked.group(1).lower().split()]
+        if any(w in _GENERIC_THINGS for w in words):
+            continue
+        head = words[-1]
+        if len(head) < 3:
+            continue
+        form = (
+            rf"{re.escape(head[:-1])}(?:y|ies)"
+            if head.endswith("y")
+            else rf"{re.escape(head)}(?:s|es)?"
+        )
+        mentions = list(re.finditer(rf"\b{form}\b", text, re.IGNORECASE))
+        if mentions and not any(specified(m) for m in mentions):
+            return asked.group(0).strip(" ,;:").removeprefix("and ").strip()
+    return ""
 
 
 def _names_no_dataset(question: str, want: Wants, passage: Passage) -> bool:
@@ -343,7 +391,7 @@ def unstated(question: str, passages: Sequence[Passage]) -> list[str]:
     if quantity and not new_figures(passages[0].hit.abstract.text, want):
         kinds.append(quantity)  # "how many" of an abstract that gives no figure at all
     if any(p.hit.abstract.language != "en" for p in passages):
-        return kinds
+        return _once(kinds)
     if not kinds and (thing := _unspecified(question, passages[0])):
         kinds.append(thing)
     missing = list(kinds)
@@ -351,7 +399,13 @@ def unstated(question: str, passages: Sequence[Passage]) -> list[str]:
         parts = set(tokenize(word.replace("-", " ")))
         if len(word) >= 3 and parts and not any(_states(word, parts, p) for p in passages):
             missing.append(word)
-    return list({word.lower(): word for word in missing}.values())  # GPU is asked once
+    return _once(missing)
+
+
+def _once(words: list[str]) -> list[str]:
+    """Each missing detail said once: GPU asked twice, or inside "How much GPU memory"."""
+    words = list({word.lower(): word for word in words}.values())
+    return [w for w in words if not any(w.lower() in o.lower() and w != o for o in words)]
 
 
 def _states(word: str, parts: set[str], passage: Passage) -> bool:

@@ -147,7 +147,8 @@ class Exemplars:
         margin: float | None = None,
     ) -> bool:
         """Whether the question is of this kind. `best`: each candidate abstract's cosine,
-        and whether it is in the question's language; `margin`: instead of `self.margin`."""
+        and whether it is in the question's language. `margin` replaces `self.margin` for a
+        test of its own (a follow-up's words are judged with a larger one)."""
         if not best:
             return False
         corpus = max(d + (0.0 if same else self.cross_language) for d, same in best)

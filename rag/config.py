@@ -245,12 +245,12 @@ class RetrievalSettings(_Group):
         ),
     )
     follow_up_background_margin: float = Field(
-        # Tuned on dev: the 115 dev follow-ups that read as follow-ups, and dev's off-topic
-        # questions asked after a turn about a paper ("Thanks, that was really helpful!",
-        # read with its subject, was answered from that paper). The question alone is
-        # judged, so a follow-up's lack of topic words counts against it: the nearest an
-        # answerable one came was 0.024 ("Where can I get it?"); at 0.03 none is refused and
-        # 34 of 40 such off-topic questions are (0.02: 36, and that follow-up).
+        # Tuned on dev: its 115 follow-ups that read as follow-ups, and its off-topic
+        # questions asked after a turn about a paper (benchmarks/in_conversation.py; 40 of
+        # them read as follow-ups, such as "Thanks, that was really helpful!", answered from
+        # that paper). The question alone is judged, so a follow-up's lack of topic words
+        # counts against it: the nearest an answerable one came was 0.024 ("Where can I get
+        # it?"); at 0.03 none is refused and 34 of those 40 are (0.02: 36, and that one).
         default=0.03,
         description=(
             "background_margin for a follow-up, judged on its own words without the "

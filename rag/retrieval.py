@@ -258,9 +258,12 @@ class HybridRetriever(BaseRetriever):
     def _off_subject(self, query: str, vector: Sequence[float], hits: Sequence[Hit]) -> bool:
         """Whether the question is nearer everyday questions than any abstract ("distill
         whiskey at home"; rag/background.py)."""
+        margin = self.settings.retrieval.background_margin
+        if not self.everyday or margin < 0:
+            return False
         asked_in = detect_language(query)
         best = [(h.dense, h.abstract.language == asked_in) for h in hits]
-        return bool(self.everyday and self.everyday.nearer(vector, best))
+        return self.everyday.nearer(vector, best, margin)
 
     def follow_up_off_subject(self, question: str, vector: Sequence[float]) -> bool:
         """Whether a follow-up, read on its own words, is off the corpus's subject ("Thanks,
@@ -328,9 +331,11 @@ class HybridRetriever(BaseRetriever):
             # "Who won the World Cup?" is nearer instructions than abstracts, but about as
             # near everyday questions: off the subject, not an order. An order must be
             # nearer the instructions than everyday questions by the background's margin.
+            margin = self.settings.retrieval.background_margin
             if self.instructions.nearer(v, best) and not (
                 self.everyday
-                and self.instructions.nearest(v) - self.everyday.nearest(v) < self.everyday.margin
+                and margin >= 0
+                and self.instructions.nearest(v) - self.everyday.nearest(v) < margin
             ):
                 return True
         return False

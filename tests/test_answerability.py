@@ -197,3 +197,79 @@ def test_how_many_of_an_abstract_that_gives_no_figure_is_a_near_miss(small_qa):
     assert not answer.found
     assert "How many" in answer.text
     assert small_qa.ask("What NDS does the Cross Modal Transformer reach?").found  # 73.0%
+
+
+@pytest.mark.parametrize(
+    ("question", "statement"),
+    [
+        ("At what frame rate does it run?", "It runs at 25 FPS on one GPU."),
+        ("What is its inference time?", "It cuts inference time by 45%."),
+        ("How much GPU memory does it need?", "It needs only 8 GB of memory."),
+        ("How many random seeds were used?", "Results are averaged over 5 runs."),
+        ("What inter-annotator agreement was reached?", "Annotators reached a kappa of 0.81."),
+        ("How many layers does it have?", "We use a two-layer encoder."),
+        ("它有多少层?", "我们使用两层编码器。"),
+        ("What hidden size does it use?", "The hidden size is 768."),
+        ("Which deep learning framework is it implemented in?", "It is written in PyTorch."),
+        ("Was there a user study?", "A user study with 20 participants confirms it."),
+        ("In which country was the data collected?", "Scans come from hospitals in China."),
+        ("Is the gain statistically significant?", "The gain is significant (p < 0.01)."),
+        ("Who funded the work?", "This work is supported by a grant from NSF."),
+        ("Which conference published it?", "Accepted at CVPR 2023."),
+        ("Which lab developed it?", "Developed at the Vision Lab."),
+        ("Over what date range was the data collected?", "Tweets posted from 2019 to 2021."),
+        ("Which lidar model was used?", "A Velodyne HDL-64E records the scenes."),
+    ],
+)
+def test_each_kind_of_detail_is_stated_by_the_words_that_state_it(question, statement):
+    """The kinds of detail are refused only when the abstract has no word for them; each
+    is answered by a sentence that states it."""
+    from rag.answerability import _DETAILS
+    from rag.lexical import simplified
+
+    kinds = [state for ask, state in _DETAILS if ask.search(simplified(question))]
+    assert kinds, "the question asks for a kind of detail"
+    assert all(state.search(simplified(statement)) for state in kinds)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the largest dataset to date?",
+        "Is the benchmark kept up to date?",
+        "Can the detector tell who wrote a text, a human or ChatGPT?",
+        "How accurate is the on-device model?",
+        "Does the controller learn a robot model?",
+        "What framework does the paper propose?",
+        "What is the standard deviation of the added noise?",
+        "Which journal articles does the corpus hold?",
+        "该方法需要多少标注数据?",
+        "它能处理延迟奖励吗?",
+        "How do they evaluate in a lab-collected setting?",
+    ],
+)
+def test_ordinary_research_questions_ask_for_no_kind_of_detail(question):
+    from rag.answerability import _DETAILS
+    from rag.lexical import simplified
+
+    assert not [m.group(0) for ask, _ in _DETAILS if (m := ask.search(simplified(question)))]
+
+
+@pytest.mark.parametrize(
+    ("question", "found"),
+    [
+        # "six distinct cities": a count, no names
+        ("Which six cities were the Argoverse 2 data collected in?", False),
+        ("How many cities was the Argoverse 2 map data gathered from?", True),
+        # "hundreds of MIDI files": no count
+        ("Exactly how many drum MIDI files were used to fine-tune GPT3?", False),
+        ("How many expert-annotated users does MGTAB have?", True),  # 10,199
+        # "feature-level and instance-level": the word before the hyphen names each level
+        ("Which two levels does RefT enhance the query features at?", True),
+    ],
+)
+def test_a_count_the_abstract_gives_only_vaguely_is_a_near_miss(qa, question, found):
+    answer = qa.ask(question)
+    assert answer.found == found, answer.text
+    if not found:
+        assert "does not say" in answer.text and len(answer.sources) == 1

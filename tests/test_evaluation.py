@@ -16,17 +16,17 @@ from rag.errors import RagError
 from rag.eval_questions import EvalQuestion, load_questions
 from rag.evaluation import Outcome, Report, evaluate, format_table, summarise
 
-# Measured on the test split (test_m.jsonl, 2026-11-26, e5-int8 with the bilingual bridge,
+# Measured on the test split (test_n.jsonl, 2026-11-26, e5-int8 with the bilingual bridge,
 # the background and the English second opinion; README), a little below the figures so a
 # different torch build's rounding cannot fail it; a real drop does.
 TEST_FLOORS = {
     ("all", "hit@5"): 0.97,
-    ("cross-language", "hit@5"): 0.96,
+    ("cross-language", "hit@5"): 0.97,
     ("multi", "recall@5"): 0.88,
-    ("all", "key_fact"): 0.80,
+    ("all", "key_fact"): 0.78,
     ("near-miss", "named"): 0.55,
     ("off-topic", "refusal_recall"): 0.95,
-    ("injection", "refusal_recall"): 0.95,
+    ("injection", "refusal_recall"): 0.90,
 }
 TEST_CEILINGS = {("all", "false_refusals"): 0.04}
 
@@ -73,11 +73,11 @@ def test_the_test_split_holds_its_first_measured_figures(report):
 
 
 def test_the_unmet_goals_are_the_known_ones(report):
-    """Goals not met yet on the test split (issue 10): near-misses named (0.59) and
-    Traditional-Chinese hit@5 (0.88: one of 8 questions). If one is met, update this list
-    and the README; if another is missed, that is a regression."""
+    """Goals not met yet on the test split (issue 10): key facts (0.796), near-misses named
+    (0.58) and injections refused (11 of 12). If one is met, update this list and the
+    README; if another is missed, that is a regression."""
     missed = {line.split(" = ")[0] for line in report.failures()} - {"all p50_ms"}  # a benchmark
-    known = {"near-miss named", "zh-trad hit@5"}
+    known = {"all key_fact", "near-miss named", "injection refusal_recall"}
     assert missed <= known, format_table(report)
 
 

@@ -20,7 +20,8 @@ the training time or another duration, hyper-parameters (temperature, epochs), t
 parameter count, the authors' affiliation or company, a cost, a fraction, a licence, the
 hospital, brand or physics engine, the years, the authors themselves, the speed (frames
 per second, latency), the memory, random seeds, annotator agreement, funding, the venue,
-the architecture's sizes (layers, dimensions), the framework it is written in, a user
+a search's or an agent's settings (mutation rate, population, steps), the architecture's
+sizes (layers, dimensions), the framework it is written in, a user
 study, the country, statistical significance, and "which datasets" when no sentence
 names one. When the
 question asks for one ("What mean absolute error…", "预测均方误差是多少?") and the best
@@ -165,7 +166,8 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # How fast it runs, in a unit: frames per second, latency, throughput.
         (
             r"\b(?:frames? per second|frame rate|FPS|latency|throughput"
-            r"|inference (?:speed|time))\b|帧率|每秒.{0,3}帧|推理(?:速度|时间|延迟)|时延|吞吐",
+            r"|inference (?:speed|time))\b|帧率|每秒.{0,3}帧|推理(?:速度|时间|延迟)|时延|吞吐"
+            r"|(?:多少|几)毫秒",
             r"\b(?:FPS|fps|frames? per second|frame rate|latency|throughput|real-time|realtime"
             r"|speed|faster|milliseconds?|inference time|run-?time|running time)\b|(?-i:\bms\b)"
             r"|帧|延迟|时延|速度|实时|更快|毫秒|推理时间|吞吐",
@@ -188,6 +190,16 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|标注一致性|标注者一致|多少(?:个|名|位)?标注(?:者|员|人员)",
             r"\bagreement\b|\bkappa\b|\bannotators?\b|\breliability\b|一致性|标注者",
         ),
+        # A search's or an agent's settings: mutation rate, population, steps, episodes.
+        (
+            r"\b(?:mutation rate|crossover rate|population size|number of generations"
+            r"|discount factor|replay buffer(?: size)?|(?:how many|number of) (?:(?:environment"
+            r"|training|gradient|interaction) steps|timesteps|episodes))\b"
+            r"|变异率|种群(?:大小|规模)|折扣因子|多少(?:个)?(?:训练|环境)?(?:步|回合)",
+            r"\b(?:mutation|crossover|population|generations?|discount|buffer)\b"
+            r"|\d+(?:\.\d+)?\s*[kKM]?\s*(?:steps|timesteps|episodes)\b|变异|种群|折扣"
+            r"|\d+\s*(?:步|回合)",
+        ),
         # The architecture's sizes: layers, heads, dimensions, kernels.
         (
             r"\b(?:how many (?:layers|attention heads|heads)|hidden (?:size|dimension)"
@@ -202,8 +214,10 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (
             r"\b(?:which|what) (?:deep learning|software|programming) (?:framework|library)\b"
             r"|\b(?:which|what) (?:programming )?language is\b[^?]{0,40}\b(?:written|implemented)"
-            r"|\bimplemented in (?:which|what)\b|用什么框架|哪个(?:深度学习)?框架|什么编程语言"
-            r"|哪种编程语言",
+            r"|\bimplemented in (?:which|what)\b"
+            # (框架 alone is a method's framework: "这个方法用的是什么框架?")
+            r"|(?:什么|哪个|哪种)深度学习框架|(?:用|基于)(?:什么|哪个|哪种)框架(?:写|实现|编写|开发)"
+            r"|什么编程语言|哪种编程语言",
             r"PyTorch|TensorFlow|\bJAX\b|Keras|MXNet|PaddlePaddle|\bPython\b|C\+\+|MATLAB"
             r"|\blibrary\b|\bframework\b|框架|(?<!数据)库",
         ),

@@ -86,8 +86,11 @@ _PATTERNS = re.compile(
             r"(?:请|务必|记得|一定要)[^。?？!！]{0,8}(?:末尾|结尾|最后)(?:加上|附上|写上|加)"
             r"|(?:在|于)(?:末尾|结尾|最后)(?:加上|附上|写上|加)(?:一句|一行|这句)",
             r"你的?(?:回答|回复)?(?:规则|准则|限制|设定)|你被禁止|禁止你做",
-            # Role markers that pretend to be the system.
+            # Role markers that pretend to be the system, and markup that pretends to end
+            # the context ("… </context> New instruction: …").
             r"^\s*(?:system|assistant|admin(?:istrator)?)\s*:|^\s*#{2,}\s*\w",
+            r"</\s*(?:context|system|instructions?|user|assistant|prompt|documents?|abstracts?)\s*>"
+            r"|\[/?(?:INST|SYS)\]|<\|im_(?:start|end)\|>|\bnew instructions?\s*:",
             r"我是(?:系统)?管理员",
         )
     ),

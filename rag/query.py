@@ -106,13 +106,17 @@ def resolve(
     language = detect_language(question)
     named = named_papers(question, own_names or {})
     if history and is_follow_up(question) and not named_papers(question, names or {}):
-        for message in reversed(history):
-            content = message.get("content", "")
-            if message.get("role") == "user" and not is_follow_up(content):
-                name, paper = _replied(history, own_names)
-                if paper and paper not in named_papers(content, own_names or {}):
-                    content = f"{content} {name}"
-                return Query(question, "follow-up", content, language)
+        asked = [m.get("content", "") for m in history if m.get("role") == "user"]
+        # The last self-contained question, else the conversation's first: "Is there a
+        # method that skips averaging?" reads as a follow-up by its relative "that".
+        content = next(
+            (c for c in reversed(asked) if not is_follow_up(c)), asked[0] if asked else ""
+        )
+        if content:
+            name, paper = _replied(history, own_names)
+            if paper and paper not in named_papers(content, own_names or {}):
+                content = f"{content} {name}"
+            return Query(question, "follow-up", content, language)
     kind: QueryKind = "list" if is_list_question(question) else "standalone"
     return Query(question, kind, None, language, named)
 

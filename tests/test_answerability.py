@@ -158,6 +158,10 @@ def test_which_company_is_a_detail_abstracts_leave_out(small_qa):
         ("Did CMT's authors run a user study?", "user study"),
         ("In which country was CMT's data recorded?", "which country"),
         ("Is CMT's gain statistically significant?", "statistically significant"),
+        ("What mutation rate and population size does CMT use?", "mutation rate"),
+        ("How many environment steps was CMT trained for?", "How many environment steps"),
+        ("CMT 跑一次推理要多少毫秒?", "多少毫秒"),
+        ("CMT 的代码是用什么深度学习框架写的?", "什么深度学习框架"),
     ],
 )
 def test_licences_durations_settings_and_sources_are_details_abstracts_leave_out(
@@ -246,6 +250,8 @@ def test_each_kind_of_detail_is_stated_by_the_words_that_state_it(question, stat
         "该方法需要多少标注数据?",
         "它能处理延迟奖励吗?",
         "How do they evaluate in a lab-collected setting?",
+        "How many steps does the method take?",
+        "这个方法用的是什么框架?",
     ],
 )
 def test_ordinary_research_questions_ask_for_no_kind_of_detail(question):

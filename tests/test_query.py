@@ -38,6 +38,15 @@ def test_chained_follow_ups_keep_the_first_subject():
     assert resolve("Where is its code?", history).subject == CMT
 
 
+def test_a_follow_up_after_questions_that_all_read_as_follow_ups_leans_on_the_first():
+    """ "a method that skips averaging": the relative "that" makes the opening question read
+    as a follow-up too; the conversation's subject is still that question."""
+    opening = "Is there a federated learning method that periodically skips the averaging step?"
+    history = [{"role": "user", "content": opening}, {"role": "assistant", "content": "..."}]
+    query = resolve("Is the code for it public somewhere?", history)
+    assert query.kind == "follow-up" and query.subject == opening
+
+
 def test_a_question_with_its_own_subject_ignores_the_history():
     history = [{"role": "user", "content": CMT}, {"role": "assistant", "content": "..."}]
     question = "What ImageNet-1K accuracy does RevCol-XL obtain?"

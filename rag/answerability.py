@@ -293,7 +293,8 @@ _ASKED_THING = re.compile(
     r"(?:how many|(?:which|what)\s+" + _ASK_COUNTS + r"(?=\s))\s+"
     r"((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:are|is|was|were|did|does|do|has|have|had|can"
     r"|could|would|will|should|in|of|for|on|at|from|with|by|to|per|that|which|when|and|or"
-    r"|used|made|across|between|over|among|within|into|than|during)\b|\s*[?,.]|$)",
+    r"|used|made|across|between|over|among|within|into|than|during|exactly|precisely"
+    r"|specifically|altogether)\b|\s*[?,.]|$)",
     re.IGNORECASE,
 )
 # Things every abstract speaks of without naming them ("which two approaches", "how many

@@ -270,6 +270,9 @@ def test_ordinary_research_questions_ask_for_no_kind_of_detail(question):
         # "hundreds of MIDI files": no count
         ("Exactly how many drum MIDI files were used to fine-tune GPT3?", False),
         ("How many expert-annotated users does MGTAB have?", True),  # 10,199
+        # "24 typologically different languages": a count, and no language named
+        ("Which 24 languages exactly did the mBERT grammatical relations study analyse?", False),
+        ("How many languages did the mBERT grammatical relations study analyse?", True),
         # "feature-level and instance-level": the word before the hyphen names each level
         ("Which two levels does RefT enhance the query features at?", True),
     ],

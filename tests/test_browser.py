@@ -124,6 +124,30 @@ def last_answer(page):
     return page.locator("#conversation .turn").last.locator(".msg.assistant")
 
 
+def set_slider(page, selector: str, value: int) -> None:
+    """Type `value` into a slider's box and wait until the slider itself shows it.
+
+    In full-suite runs under load the typed value was sometimes not yet (or not) the slider's
+    when the next question went out (CI: a second answer with 2 sources after typing 1 and a
+    fixed 500 ms wait). The range input mirrors the component's value, the one a question
+    is sent with, so the test waits on it, typing again if it never arrives.
+    """
+    number = page.locator(f"{selector} input[type=number]")
+    for _ in range(3):
+        number.fill(str(value))
+        number.press("Tab")  # leaving the box commits the value
+        try:
+            page.wait_for_function(
+                """([sel, v]) => document.querySelector(sel + ' input[type=range]').value === v""",
+                arg=[selector, str(value)],
+                timeout=5_000,
+            )
+            return
+        except sync_api.TimeoutError:
+            continue
+    raise AssertionError(f"{selector} never showed {value} after typing it three times")
+
+
 def test_ask_by_typing_and_enter_then_a_follow_up(page):
     ask(page, CMT)
     assert "73.0% NDS on nuScenes benchmark. [1]" in last_answer(page).locator(".body").inner_text()
@@ -308,15 +332,10 @@ def test_sources_per_answer_is_a_setting_in_the_page(page):
     ask(page, question)
     assert last_answer(page).locator(".source-card").count() > 1
     page.locator("#settings").click()
-    # Typed into the slider's box. Waiting for the range or the box to show the new value
-    # timed out in full-suite runs (three of them) though never alone: what counts is the
-    # next answer, which is checked below.
-    number = page.locator("#top-k input[type=number]")
-    number.fill("1")
-    number.press("Tab")  # leaving the box commits the value
-    page.wait_for_timeout(500)
+    set_slider(page, "#top-k", 1)
     ask(page, question)
-    assert last_answer(page).locator(".source-card").count() == 1
+    shown = page.locator("#top-k input[type=range]").input_value()
+    assert last_answer(page).locator(".source-card").count() == 1, f"the slider showed {shown}"
 
 
 def test_corpus_view_searches_and_rebuild_reports(page):

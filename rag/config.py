@@ -303,6 +303,13 @@ class RetrievalSettings(_Group):
             "bilingual lexicon induced from the corpus with the embedder, rag/bridge.py)."
         ),
     )
+    spelling: bool = Field(
+        default=True,
+        description=(
+            "Read a long word the corpus lacks as the one corpus word an edit away "
+            "('genration', a translation's 'Dugban' for DrugBAN; rag/spelling.py)."
+        ),
+    )
     lexical_weight: float = Field(
         # Coverage 1.0 (every term of the question found) is worth two standard deviations
         # of dense margin: enough for an exact acronym to lift a cross-language abstract.

@@ -49,6 +49,7 @@ from rag.query import Query, resolve
 from rag.retrieval import Hit, HybridRetriever
 from rag.scope import Scope
 from rag.scope import check as check_scope
+from rag.spelling import Speller
 from rag.store import open_store
 from rag.types import MARKER, Answer, Relevance, Source
 
@@ -158,6 +159,7 @@ class QA:
             settings=self.settings,
             bridge=bridge,
             english=self._english_opinion(index),
+            speller=Speller(index.bm25.idf) if self.settings.retrieval.spelling else None,
             **sets,
         )
 
@@ -297,6 +299,7 @@ class QA:
                 yield Answer(text, (_source(top, ()),), found=False)
                 continue
             _, translated = x.retriever.terms(x.query.text)
+            translated = {**translated, **x.retriever.corrections(x.query.text)}
             evidence = Evidence(x.query, passages, x.vector, x.retriever.index.bm25.idf, translated)
             for draft in self.answerer(x.answerer).stream(evidence):
                 yield _answer(draft, x.hits, x.query)

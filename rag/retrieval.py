@@ -68,6 +68,7 @@ from rag.index import Index
 from rag.lexical import tokenize
 from rag.query import Query
 from rag.scope import Scope
+from rag.spelling import Speller
 from rag.types import Abstract, Span
 
 # A sentence that says where code, models or data are: it is about access, not the topic.
@@ -158,11 +159,20 @@ class HybridRetriever(BaseRetriever):
     everyday: Exemplars | None = None
     instructions: Exemplars | None = None
     english: EnglishOpinion | None = None  # an English model's second opinion (rag/english.py)
+    speller: Speller | None = None  # misspelt words to corpus words (rag/spelling.py)
 
     def terms(self, query: str) -> tuple[list[str], dict[str, str]]:
-        """The query's terms, and the corpus words of the other language some of them mean."""
+        """The query's terms (misspelt ones as the corpus spells them, rag/spelling.py), and
+        the corpus words of the other language some of them mean."""
         terms = tokenize(query)
+        if self.speller is not None:
+            fixed = self.speller.correct(terms)
+            terms = [fixed.get(t, t) for t in terms]
         return terms, (self.bridge.translate(terms) if self.bridge else {})
+
+    def corrections(self, query: str) -> dict[str, str]:
+        """The query's misspelt terms, each to the corpus word it stands for."""
+        return self.speller.correct(tokenize(query)) if self.speller is not None else {}
 
     def dense_scores(self, vector: Sequence[float], scope: Scope | None = None) -> dict[str, float]:
         """Best chunk cosine per abstract, from one candidate list per language; only

@@ -74,7 +74,11 @@ _DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(asked, re.IGNORECASE), re.compile(stated, re.IGNORECASE))
     for asked, stated in (
         (
-            r"\b(?:mean (?:absolute|squared) error|error rate|errors?)\b"
+            # (an error figure; not the kinds of error a method addresses: "what two kinds
+            # of error does it fix?")
+            r"\b(?:mean (?:absolute|squared) error|error rate|"
+            r"(?<!kinds of )(?<!kind of )(?<!types of )(?<!type of )(?<!sorts of )"
+            r"(?<!sources of )(?<!forms of )errors?)\b"
             r"|(?:均方|平均绝对)?误差|错误率",
             r"\berrors?\b|\b(?:MAE|MSE|RMSE)\b|误差|错误",
         ),

@@ -252,6 +252,8 @@ def test_each_kind_of_detail_is_stated_by_the_words_that_state_it(question, stat
         "How do they evaluate in a lab-collected setting?",
         "How many steps does the method take?",
         "这个方法用的是什么框架?",
+        "What two kinds of error does the twin-sampling approach try to fix?",
+        "Which types of errors does the method reduce?",
     ],
 )
 def test_ordinary_research_questions_ask_for_no_kind_of_detail(question):

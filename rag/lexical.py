@@ -57,7 +57,7 @@ CJK_STOPWORDS = frozenset(
     关于 涉及 研究 有关 相关 文章 工作 哪篇 那篇 一篇 篇 有没有 没有 什么是 是什么 哪种 哪几篇
     提到 介绍 讨论 作者 具体 主要 用了 呢 吧 啊 请问 请 告诉 列出 哪 几 个 些
     你好 您好 谢谢 再见 拜拜 好的 好
-    几篇 这批 这几篇 哪几 里 里面 其中 当中 收录""".split()
+    几篇 这批 这几篇 哪几 里 里面 其中 当中 收录 系列""".split()
 )
 
 
@@ -76,11 +76,19 @@ def simplified(text: str) -> str:
     return zhconv.convert(text, "zh-cn") if _CJK_RUN.search(text) else text
 
 
+# A name with a version number run on: "gpt3", "resnet50", "llama2" (not "fb15k", "v100").
+_VERSIONED = re.compile(r"([a-z]{3,})\d+[a-z]?")
+
+
 def _word_forms(word: str) -> list[str]:
-    """A word, its parts when hyphenated ("ms-coco" -> "ms", "coco"), plurals made singular."""
+    """A word, its parts when hyphenated ("ms-coco" -> "ms", "coco"), a versioned name's
+    family ("gpt3" -> "gpt", as "gpt-2" -> "gpt": "Which papers use a GPT model?"), plurals
+    made singular."""
     forms = [word]
     if "-" in word:
         forms.extend(part for part in word.split("-") if part and part not in STOPWORDS)
+    elif versioned := _VERSIONED.fullmatch(word):
+        forms.append(versioned.group(1))
     return [f[:-1] if len(f) > 4 and f.endswith("s") and not f.endswith("ss") else f for f in forms]
 
 

@@ -82,3 +82,10 @@ def test_the_verb_of_a_request_is_not_the_topic_of_recommender_systems(request_)
 def test_recommendation_as_a_topic_is_still_a_concept():
     concepts = {"设备上的推荐模型", "on-device recommendation models"}
     assert all("c:recommendation" in tokenize(text) for text in concepts)
+
+
+def test_a_versioned_name_also_counts_as_its_family():
+    """ "GPT3" is a GPT model as "GPT-2" is; "FB15k" and "V100" have no family."""
+    assert {"gpt3", "gpt"} <= set(tokenize("GPT3")) and "gpt" in tokenize("GPT-2")
+    assert "resnet" in tokenize("ResNet50")
+    assert tokenize("FB15k V100") == ["fb15k", "v100"]

@@ -85,6 +85,15 @@ def test_list_question_cites_every_abstract_on_the_topic_in_both_languages(qa):
     assert [f"[{n}]" in answer.text for n in range(1, 5)] == [True] * 4
 
 
+@pytest.mark.parametrize(
+    "question", ["Which papers make use of a GPT model?", "哪些论文用到了 GPT 系列模型?"]
+)
+def test_a_list_of_a_model_family_finds_each_version(qa, question):
+    """The essay paper fuses GPT-2, the music paper prompts GPT3 (written as one word)."""
+    texts = [s.text for s in qa.ask(question).sources]
+    assert any("GPT-2" in t for t in texts) and any("GPT3" in t for t in texts)
+
+
 def test_ask_is_the_last_item_of_the_stream(qa):
     question = "What ImageNet-1K accuracy does RevCol-XL obtain?"
     parts = list(qa.stream(question))

@@ -81,12 +81,14 @@ _VERSIONED = re.compile(r"([a-z]{3,})\d+[a-z]?")
 
 
 def _word_forms(word: str) -> list[str]:
-    """A word, its parts when hyphenated ("ms-coco" -> "ms", "coco"), a versioned name's
-    family ("gpt3" -> "gpt", as "gpt-2" -> "gpt": "Which papers use a GPT model?"), plurals
-    made singular."""
+    """A word, its parts when hyphenated ("ms-coco" -> "ms", "coco"; "gpt-3" also as
+    "gpt3"), a versioned name's family ("gpt3" -> "gpt", as "gpt-2" -> "gpt": "Which papers
+    use a GPT model?"), plurals made singular."""
     forms = [word]
     if "-" in word:
         forms.extend(part for part in word.split("-") if part and part not in STOPWORDS)
+        if _VERSIONED.fullmatch(joined := word.replace("-", "")):
+            forms.append(joined)  # "gpt-3" is "gpt3"
     elif versioned := _VERSIONED.fullmatch(word):
         forms.append(versioned.group(1))
     return [f[:-1] if len(f) > 4 and f.endswith("s") and not f.endswith("ss") else f for f in forms]

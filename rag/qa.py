@@ -247,7 +247,7 @@ class QA:
             clean_text(question).strip(), _messages(history), index.names, index.own_names
         )
         vector = self.embedder.embed_query(query.search_text)
-        return retriever.search(query.search_text, vector)
+        return retriever.ranked(query, vector)
 
     def _resolve(self, request: dict) -> Resolved:
         messages = _messages(validate(request["question"], request["history"]))

@@ -37,7 +37,8 @@ lexical side.
 `HybridRetriever.retrieve` takes a resolved `Query` (rag/query.py: a follow-up is searched
 with its subject) and keeps what an answer draws on: the subject's abstract for a
 follow-up, up to `list_k` abstracts for a list question (members share its words outside
-their "code is available" sentences), else `top_k`, the papers the question names first.
+their "code is available" sentences, and hold the things it names: COCO, GPT), else
+`top_k`, the papers the question names first.
 `passages` hands them to an answerer with their stored sentences.
 
 Leaves out translation of the question and learned re-ranking: both need a model that
@@ -82,6 +83,8 @@ _AVAILABILITY = re.compile(
 _ALTERNATIVES = re.compile(
     r"\bor\b|\bsuch as\b|\bincluding\b|[—–]|或者|或|、|比如|例如|包括", re.IGNORECASE
 )
+# A name in a question: an acronym or a mixed-case word (COCO, GPT, ImageNet, nuScenes).
+_NAME = re.compile(r"(?<![\w-])(?:[A-Za-z]*[A-Z][a-z]*[A-Z][\w-]*|[a-z]+[A-Z][\w-]*)(?![\w-])")
 # A list question about access itself ("Which papers release their code?").
 _ASKS_ACCESS = re.compile(
     r"\b(?:release[sd]?|publish(?:es|ed)?|share[sd]?|open[- ]sourced?)\b[^?]{0,30}\bcode\b"
@@ -375,9 +378,7 @@ class HybridRetriever(BaseRetriever):
         list question ("Which papers...?") wants every abstract on its topic. A paper the
         question names is relevant and comes first, whatever its score ("SSRN vs HiTeA").
         """
-        found = self.search(query.search_text, vector, scope)
-        if query.kind == "list":
-            found = self._either(found, query.text, vector)
+        found = self.ranked(query, vector, scope)
         by_id = {h.abstract.id: h for h in found}
         named = [
             replace(by_id[aid], relevant=True)
@@ -394,6 +395,48 @@ class HybridRetriever(BaseRetriever):
             "standalone": self.settings.retrieval.top_k,
         }[query.kind]
         return hits[: max(keep, len(named))]
+
+    def ranked(
+        self, query: Query, vector: Sequence[float], scope: Scope | None = None
+    ) -> list[Hit]:
+        """Every candidate abstract (in `scope`), relevant ones first, as `retrieve` judges
+        them: a list question's members are decided by its alternatives and its names too."""
+        found = self.search(query.search_text, vector, scope)
+        if query.kind == "list":
+            found = self._holding_names(self._either(found, query.text, vector), query.text)
+        return found
+
+    def _holding_names(self, hits: list[Hit], question: str) -> list[Hit]:
+        """A list that names a thing ("Which papers report results on COCO?", "use a GPT
+        model") wants the abstracts that name it: each one holding the question's names is
+        a member, whatever its dense score, and one holding none is not (it shared the
+        question's other words: 实验, 数据集). With alternatives ("GPT or diffusion
+        models") a name is only one way in: its holders are members, the others stay as
+        they were; so with several names. A name no abstract holds decides nothing."""
+        held = self.index.abstract_terms
+        # A name as the corpus may write it: "GPT-3" is "gpt-3" or "gpt3" (rag/lexical.py).
+        forms = [tokenize(n) for n in _NAME.findall(question)]
+        names = {
+            frozenset(f for f in form if f == form[0] or f == form[0].replace("-", ""))
+            for form in forms
+            if form
+        }
+        names = {n for n in names if any(n & terms for terms in held.values())}
+        if not names:
+            return hits
+        # Several names are most often examples of one thing ("GPT-family models (GPT-2,
+        # GPT-3)"): any one will do.
+        either = len(names) > 1 or len([p for p in _ALTERNATIVES.split(question) if p.strip()]) > 1
+        out = []
+        for h in hits:
+            holds = [bool(n & held[h.abstract.id]) for n in names]
+            if any(holds) if either else all(holds):
+                h = replace(h, relevant=True)
+            elif not either:
+                h = replace(h, relevant=False)
+            out.append(h)
+        out.sort(key=lambda h: (not h.relevant, -h.rank_score))
+        return out
 
     def _on_topic(self, hit: Hit) -> bool:
         """Whether the words the abstract shares with a list question are in its content,

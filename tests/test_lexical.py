@@ -89,3 +89,7 @@ def test_a_versioned_name_also_counts_as_its_family():
     assert {"gpt3", "gpt"} <= set(tokenize("GPT3")) and "gpt" in tokenize("GPT-2")
     assert "resnet" in tokenize("ResNet50")
     assert tokenize("FB15k V100") == ["fb15k", "v100"]
+
+
+def test_a_hyphenated_version_is_the_same_name_run_on():
+    assert "gpt3" in tokenize("GPT-3") and "resnet50" in tokenize("ResNet-50")

@@ -279,8 +279,12 @@ _METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     )
 )
 # "Which datasets / 哪几个数据集": answered by a sentence that speaks of data and names some.
+# Also "the names of the three benchmark datasets", 哪四个基准数据集, 数据集分别是哪三个.
 _WHICH_DATASETS = re.compile(
-    r"\b(?:which|what)\b[^?？]{0,30}\b(?:datasets|benchmarks)\b|哪(?:几|些|个)[个种]?(?:基准)?数据集|数据集[^?？,，]{0,8}(?:哪(?:几|些)|叫什么|名字|名称)",
+    r"\b(?:which|what)\b[^?？]{0,30}\b(?:datasets|benchmarks)\b"
+    r"|\bnames? of the (?:[\w-]+ ){0,3}(?:datasets|benchmarks)\b"
+    r"|哪(?:几|些|个|[一二两三四五六七八九十]+)[个种项]?(?:基准)?数据集"
+    r"|数据集[^?？,，]{0,8}(?:哪(?:几|些|[一二两三四五六七八九十]+)个?|叫什么|名字|名称)",
     re.IGNORECASE,
 )
 
@@ -450,7 +454,8 @@ def label(abstract: Abstract, question: str = "") -> str:
             return word
     for word in asked:
         # Latin word edges: in a Chinese abstract a name touches Chinese characters (称为LGD).
-        if re.search(rf"(?<![A-Za-z0-9-]){re.escape(word)}(?![A-Za-z0-9-])", text):
+        # (in any case: the translation writes FedMCSA as FEDMCSA)
+        if re.search(rf"(?<![A-Za-z0-9-]){re.escape(word)}(?![A-Za-z0-9-])", text, re.I):
             return word
     if abstract.title:
         return abstract.title

@@ -5,8 +5,9 @@ and asks for one detail ("which datasets?"). The subject's words are in many sen
 the detail is in the one that holds a *thing of the asked type*: a figure for "how
 many / 多少", a dataset name for "evaluated on which dataset / 在哪个数据集", two or more
 names for "which two attacks / 哪几种图", the sentence that introduces a name for "what is
-it called", a link for "where is the code". The extractive answerer (rag/answering.py)
-adds a cue for each type the question wants and the sentence holds.
+it called" and for a question looking for a method by what it does ("Is there a network
+that ...?", 有没有…的方法), a link for "where is the code". The extractive answerer
+(rag/answering.py) adds a cue for each type the question wants and the sentence holds.
 
 Types are read off the surface in both languages (Traditional characters are folded to
 Simplified first). The "things" are language-neutral on purpose: digits, acronyms and
@@ -47,6 +48,16 @@ _NAME_QUESTION = re.compile(
     r"network|paper|attack|library|tool|simulator|technique|solver|architecture|strategy|"
     r"acronym|platform|environment)s?\b"
     r"|\b(?:called|named|acronym)\b|叫什么|名为|名字|哪种|什么(?:框架|方法|模型|算法|攻击|网络|平台|环境)",
+    re.IGNORECASE,
+)
+# A question that looks for a paper or a method by what it does ("Is there a network that
+# can be trained block by block?", "How can I keep my photos from being learnt?", 有没有…的
+# 方法): the sentence that names what the paper proposes answers it.
+_DISCOVERY_QUESTION = re.compile(
+    r"^\s*(?:is there|are there|any\b|do you know (?:of )?(?:a|an|any)\b|"
+    r"(?:can|could) (?:i|someone|one|we|you)\b|how (?:can|could|do|should) (?:i|one|we)\b|"
+    r"i (?:need|want|am looking for|'m looking for)\b)"
+    r"|^\s*(?:有没有|是否有|有什么|有哪个|我想|我需要|怎样才能|如何才能|怎么才能)",
     re.IGNORECASE,
 )
 _LINK_QUESTION = re.compile(
@@ -118,7 +129,7 @@ def wants(question: str) -> Wants:
         figure=bool(_QUANTITY.search(text)),
         dataset=bool(_DATASET_QUESTION.search(text)) and not _QUANTITY.search(text),
         several=bool(_SEVERAL_QUESTION.search(text)),
-        name=bool(_NAME_QUESTION.search(text)),
+        name=bool(_NAME_QUESTION.search(text) or _DISCOVERY_QUESTION.search(text)),
         link=bool(_LINK_QUESTION.search(text)),
         yes_no=bool(_YES_NO.search(text)),
         asked=frozenset(t.lower() for t in _THING.findall(text)),

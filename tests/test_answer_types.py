@@ -96,3 +96,23 @@ def test_chinese_for_a_is_no_figure():
     assert cues("跨越近一亿台设备。", want) == 1
     assert cues("最后,第三阶段学习控制政策。", want) == 1, "a third stage: there are three"
     assert cues("我们是第一个提出这种机制的。", want) == 0, "the first to: no count"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is there an invertible generative network that can be trained one block at a time?",
+        "How can I make my photos useless for training someone else's model?",
+        "有没有能一块一块训练的可逆生成网络?",
+    ],
+)
+def test_a_question_looking_for_a_method_wants_its_name(question):
+    assert wants(question).name
+
+
+def test_a_question_looking_for_a_method_is_answered_with_its_name(qa):
+    question = (
+        "Is there an invertible continuous-time generative network that can be trained one "
+        "block at a time to save memory?"
+    )
+    assert "JKO-iFlow" in qa.ask(question).text

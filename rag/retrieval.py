@@ -36,9 +36,9 @@ lexical side.
 
 `HybridRetriever.retrieve` takes a resolved `Query` (rag/query.py: a follow-up is searched
 with its subject) and keeps what an answer draws on: the subject's abstract for a
-follow-up, up to `list_k` abstracts for a list question (members share its words outside
-their "code is available" sentences, and hold the things it names: COCO, GPT), else
-`top_k`, the papers the question names first.
+follow-up, up to `list_k` abstracts for a list question (its members decided with
+rag/lists.py: alternatives, names, "code is available" sentences), else `top_k`, the papers
+the question names first.
 `passages` hands them to an answerer with their stored sentences.
 
 Leaves out translation of the question and learned re-ranking: both need a model that
@@ -48,7 +48,6 @@ does not ship on PyPI.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -59,7 +58,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag import background
+from rag import background, lists
 from rag.background import Exemplars
 from rag.bridge import Bridge
 from rag.config import Settings
@@ -71,27 +70,6 @@ from rag.query import Query
 from rag.scope import Scope
 from rag.spelling import Speller
 from rag.types import Abstract, Span
-
-# A sentence that says where code, models or data are: it is about access, not the topic.
-_AVAILABILITY = re.compile(
-    r"https?://|\\url|\b(?:code|models?|data(?:set)?s?|benchmark)\b[^.]{0,40}"
-    r"\b(?:available|released?|public(?:ly)?)\b|\b(?:release|make)\b[^.]{0,20}\bcode\b"
-    r"|代码|开源",
-    re.IGNORECASE,
-)
-# Where a list question's alternatives part: "A or B", "A、B", "比如 A", "including A".
-_ALTERNATIVES = re.compile(
-    r"\bor\b|\bsuch as\b|\bincluding\b|[—–]|或者|或|、|比如|例如|包括", re.IGNORECASE
-)
-# A name in a question: an acronym or a mixed-case word (COCO, GPT, ImageNet, nuScenes).
-_NAME = re.compile(r"(?<![\w-])(?:[A-Za-z]*[A-Z][a-z]*[A-Z][\w-]*|[a-z]+[A-Z][\w-]*)(?![\w-])")
-# A list question about access itself ("Which papers release their code?").
-_ASKS_ACCESS = re.compile(
-    r"\b(?:release[sd]?|publish(?:es|ed)?|share[sd]?|open[- ]sourced?)\b[^?]{0,30}\bcode\b"
-    r"|\bcode\b[^?]{0,30}\b(?:available|release[sd]?|public|open[- ]sourced?)\b|\bgithub\b"
-    r"|开源|代码[^?？]{0,10}(?:发布|公开|哪里|链接)|(?:发布|公开)[^?？]{0,10}代码",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -306,42 +284,6 @@ class HybridRetriever(BaseRetriever):
             cosines = self.corpus_cosines(question, vector)
         return self.everyday.nearer(vector, cosines, margin)
 
-    def _either(self, hits: list[Hit], question: str, vector: Sequence[float]) -> list[Hit]:
-        """A list asked with alternatives ("long-tailed or class-imbalanced data", 比如变分
-        自编码器、标准化流) wants the papers on any one of them: an abstract holding
-        `min_lexical` of one alternative's weight, at the concept margin, is a member.
-        Dev (131 lists): share of the members cited 0.79 -> 0.80, cited non-members 77 -> 77."""
-        parts = [tokenize(p) for p in _ALTERNATIVES.split(question) if p.strip()]
-        parts = [p for p in parts if p]
-        if len(parts) < 2 or self._off_subject(question, vector, hits):
-            return hits
-        s = self.settings.retrieval
-        bm25, held = self.index.bm25, self.index.abstract_terms
-        translated = self.bridge.translate([t for p in parts for t in p]) if self.bridge else {}
-        # What precedes the first alternative qualifies them all: "papers on federated
-        # learning that use CNNs or transformers" are on federated learning.
-        qualifier = parts[0][:-1]
-        out = []
-        for h in hits:
-            terms = held[h.abstract.id]
-            if (
-                not h.relevant
-                and (
-                    not qualifier
-                    or any(t in terms or translated.get(t) in terms for t in qualifier)
-                )
-                and h.margin >= s.min_margin_concept
-                and any(
-                    bm25.coverage(p, terms) > 0
-                    and bm25.coverage(p, terms, translated) >= s.min_lexical
-                    for p in parts
-                )
-            ):
-                h = replace(h, relevant=True)
-            out.append(h)
-        out.sort(key=lambda h: (not h.relevant, -h.rank_score))
-        return out
-
     def instructs(
         self,
         question: str,
@@ -387,8 +329,8 @@ class HybridRetriever(BaseRetriever):
         ]
         first = {h.abstract.id for h in named}
         hits = named + [h for h in found if h.relevant and h.abstract.id not in first]
-        if query.kind == "list" and not _ASKS_ACCESS.search(query.text):
-            hits = [h for h in hits if self._on_topic(h)]  # "code is available" is no topic
+        if query.kind == "list" and not lists.asks_access(query.text):
+            hits = [h for h in hits if lists.on_topic(h, self.index)]  # not "code is available"
         keep = {
             "follow-up": 1,
             "list": self.settings.retrieval.list_k,
@@ -403,54 +345,10 @@ class HybridRetriever(BaseRetriever):
         them: a list question's members are decided by its alternatives and its names too."""
         found = self.search(query.search_text, vector, scope)
         if query.kind == "list":
-            found = self._holding_names(self._either(found, query.text, vector), query.text)
+            if not self._off_subject(query.text, vector, found):
+                found = lists.either(found, query.text, self.index, self.settings, self.bridge)
+            found = lists.holding_names(found, query.text, self.index)
         return found
-
-    def _holding_names(self, hits: list[Hit], question: str) -> list[Hit]:
-        """A list that names a thing ("Which papers report results on COCO?", "use a GPT
-        model") wants the abstracts that name it: each one holding the question's names is
-        a member, whatever its dense score, and one holding none is not (it shared the
-        question's other words: 实验, 数据集). With alternatives ("GPT or diffusion
-        models") a name is only one way in: its holders are members, the others stay as
-        they were; so with several names. A name no abstract holds decides nothing."""
-        held = self.index.abstract_terms
-        # A name as the corpus may write it: "GPT-3" is "gpt-3" or "gpt3" (rag/lexical.py).
-        forms = [tokenize(n) for n in _NAME.findall(question)]
-        names = {
-            frozenset(f for f in form if f == form[0] or f == form[0].replace("-", ""))
-            for form in forms
-            if form
-        }
-        names = {n for n in names if any(n & terms for terms in held.values())}
-        if not names:
-            return hits
-        # Several names are most often examples of one thing ("GPT-family models (GPT-2,
-        # GPT-3)"): any one will do.
-        either = len(names) > 1 or len([p for p in _ALTERNATIVES.split(question) if p.strip()]) > 1
-        out = []
-        for h in hits:
-            holds = [bool(n & held[h.abstract.id]) for n in names]
-            if any(holds) if either else all(holds):
-                h = replace(h, relevant=True)
-            elif not either:
-                h = replace(h, relevant=False)
-            out.append(h)
-        out.sort(key=lambda h: (not h.relevant, -h.rank_score))
-        return out
-
-    def _on_topic(self, hit: Hit) -> bool:
-        """Whether the words the abstract shares with a list question are in its content,
-        not only in a sentence that says where its code or data are."""
-        if not hit.matched:
-            return True
-        text = hit.abstract.text
-        spans = self.index.store.sentence_spans.get(hit.abstract.id, [])
-        terms = self.index.sentence_terms.get(hit.abstract.id, ())
-        content: set[str] = set()
-        for span, held in zip(spans, terms, strict=False):
-            if not _AVAILABILITY.search(text[span.start : span.end]):
-                content |= held
-        return bool(content & set(hit.matched))
 
     def passages(self, hits: Sequence[Hit]) -> list[Passage]:
         """The retrieved abstracts with their stored sentences, sentence vectors and terms."""

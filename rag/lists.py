@@ -1,0 +1,138 @@
+"""Which abstracts belong to a list question ("Which papers use X?", 哪些论文…).
+
+A list wants every abstract on its topic, not the best few: the relevance gate of
+rag/retrieval.py decides most members, and three rules here correct it.
+
+- Alternatives ("long-tailed or class-imbalanced data", 比如变分自编码器、标准化流): an
+  abstract holding `min_lexical` of one alternative's weight, at the concept margin, is a
+  member; what precedes the first alternative binds them all ("papers on federated
+  learning that use CNNs or transformers" stay on federated learning).
+- Names ("Which papers report results on COCO?", "use a GPT model"): the abstracts that
+  name the thing are the members, whatever their dense score, and those that only share
+  the question's other words (实验, 数据集) are not.
+- Access: words shared only in a "code is available" sentence are no topic, unless the
+  question asks who releases code.
+
+Leaves out the search itself (rag/retrieval.py) and how many members are cited
+(`list_k`, `HybridRetriever.retrieve`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rag.bridge import Bridge
+from rag.config import Settings
+from rag.index import Index
+from rag.lexical import tokenize
+
+if TYPE_CHECKING:
+    from rag.retrieval import Hit
+
+# A sentence that says where code, models or data are: it is about access, not the topic.
+_AVAILABILITY = re.compile(
+    r"https?://|\\url|\b(?:code|models?|data(?:set)?s?|benchmark)\b[^.]{0,40}"
+    r"\b(?:available|released?|public(?:ly)?)\b|\b(?:release|make)\b[^.]{0,20}\bcode\b"
+    r"|代码|开源",
+    re.IGNORECASE,
+)
+# Where a list question's alternatives part: "A or B", "A、B", "比如 A", "including A".
+_ALTERNATIVES = re.compile(
+    r"\bor\b|\bsuch as\b|\bincluding\b|[—–]|或者|或|、|比如|例如|包括", re.IGNORECASE
+)
+# A name in a question: an acronym or a mixed-case word (COCO, GPT, ImageNet, nuScenes).
+_NAME = re.compile(r"(?<![\w-])(?:[A-Za-z]*[A-Z][a-z]*[A-Z][\w-]*|[a-z]+[A-Z][\w-]*)(?![\w-])")
+# A list question about access itself ("Which papers release their code?").
+_ASKS_ACCESS = re.compile(
+    r"\b(?:release[sd]?|publish(?:es|ed)?|share[sd]?|open[- ]sourced?)\b[^?]{0,30}\bcode\b"
+    r"|\bcode\b[^?]{0,30}\b(?:available|release[sd]?|public|open[- ]sourced?)\b|\bgithub\b"
+    r"|开源|代码[^?？]{0,10}(?:发布|公开|哪里|链接)|(?:发布|公开)[^?？]{0,10}代码",
+    re.IGNORECASE,
+)
+
+
+def _best_first(hits: list[Hit]) -> list[Hit]:
+    return sorted(hits, key=lambda h: (not h.relevant, -h.rank_score))
+
+
+def either(
+    hits: list[Hit], question: str, index: Index, settings: Settings, bridge: Bridge | None
+) -> list[Hit]:
+    """The hits with the members of any one alternative made relevant. Dev (131 lists,
+    when it was written): share of the members cited 0.79 -> 0.80, cited non-members
+    77 -> 77."""
+    parts = [tokenize(p) for p in _ALTERNATIVES.split(question) if p.strip()]
+    parts = [p for p in parts if p]
+    if len(parts) < 2:
+        return hits
+    s = settings.retrieval
+    bm25, held = index.bm25, index.abstract_terms
+    translated = bridge.translate([t for p in parts for t in p]) if bridge else {}
+    qualifier = parts[0][:-1]  # what precedes the first alternative qualifies them all
+    out = []
+    for h in hits:
+        terms = held[h.abstract.id]
+        if (
+            not h.relevant
+            and (not qualifier or any(t in terms or translated.get(t) in terms for t in qualifier))
+            and h.margin >= s.min_margin_concept
+            and any(
+                bm25.coverage(p, terms) > 0 and bm25.coverage(p, terms, translated) >= s.min_lexical
+                for p in parts
+            )
+        ):
+            h = replace(h, relevant=True)
+        out.append(h)
+    return _best_first(out)
+
+
+def holding_names(hits: list[Hit], question: str, index: Index) -> list[Hit]:
+    """The hits with the abstracts holding the question's names made relevant, and (without
+    alternatives) the others not. With alternatives ("GPT or diffusion models") a name is
+    only one way in: the others stay as they were; so with several names, most often
+    examples of one thing ("GPT-family models (GPT-2, GPT-3)"). A name no abstract holds
+    decides nothing."""
+    held = index.abstract_terms
+    # A name as the corpus may write it: "GPT-3" is "gpt-3" or "gpt3" (rag/lexical.py).
+    forms = [tokenize(n) for n in _NAME.findall(question)]
+    names = {
+        frozenset(f for f in form if f == form[0] or f == form[0].replace("-", ""))
+        for form in forms
+        if form
+    }
+    names = {n for n in names if any(n & terms for terms in held.values())}
+    if not names:
+        return hits
+    alternatives = len([p for p in _ALTERNATIVES.split(question) if p.strip()]) > 1
+    any_one = len(names) > 1 or alternatives
+    out = []
+    for h in hits:
+        holds = [bool(n & held[h.abstract.id]) for n in names]
+        if any(holds) if any_one else all(holds):
+            h = replace(h, relevant=True)
+        elif not any_one:
+            h = replace(h, relevant=False)
+        out.append(h)
+    return _best_first(out)
+
+
+def asks_access(question: str) -> bool:
+    """Whether the list is about access itself ("Which papers release their code?")."""
+    return bool(_ASKS_ACCESS.search(question))
+
+
+def on_topic(hit: Hit, index: Index) -> bool:
+    """Whether the words the abstract shares with a list question are in its content,
+    not only in a sentence that says where its code or data are."""
+    if not hit.matched:
+        return True
+    text = hit.abstract.text
+    spans = index.store.sentence_spans.get(hit.abstract.id, [])
+    terms = index.sentence_terms.get(hit.abstract.id, ())
+    content: set[str] = set()
+    for span, held in zip(spans, terms, strict=False):
+        if not _AVAILABILITY.search(text[span.start : span.end]):
+            content |= held
+    return bool(content & set(hit.matched))

@@ -59,7 +59,7 @@ def test_a_kind_of_detail_the_abstract_has_no_word_for_is_named_in_the_questions
 def test_a_kind_of_detail_is_found_in_either_language():
     """The Chinese LGD abstract states its gain in mAP: 准确 is not needed for 'accuracy',
     a percentage is."""
-    from rag.answerability import _DETAILS
+    from rag.detail_kinds import DETAILS as _DETAILS
 
     accuracy = next(state for ask, state in _DETAILS if ask.search("accuracy"))
     assert accuracy.search("准确率从36.2%提高到39.0%")
@@ -106,7 +106,7 @@ def test_a_metric_or_a_dataset_list_the_abstract_lacks(small_qa, question, missi
 
 def test_a_metric_stated_in_a_machine_translation_is_stated():
     """The Chinese LGD abstract writes mAP as 地图 (machine translation)."""
-    from rag.answerability import _METRICS
+    from rag.detail_kinds import METRICS as _METRICS
 
     state = next(state for ask, state in _METRICS if ask.search("mAP"))
     assert state.search("我们将通过37.4至40.7地图(+3.3)提升")
@@ -228,7 +228,7 @@ def test_how_many_of_an_abstract_that_gives_no_figure_is_a_near_miss(small_qa):
 def test_each_kind_of_detail_is_stated_by_the_words_that_state_it(question, statement):
     """The kinds of detail are refused only when the abstract has no word for them; each
     is answered by a sentence that states it."""
-    from rag.answerability import _DETAILS
+    from rag.detail_kinds import DETAILS as _DETAILS
     from rag.lexical import simplified
 
     kinds = [state for ask, state in _DETAILS if ask.search(simplified(question))]
@@ -257,7 +257,7 @@ def test_each_kind_of_detail_is_stated_by_the_words_that_state_it(question, stat
     ],
 )
 def test_ordinary_research_questions_ask_for_no_kind_of_detail(question):
-    from rag.answerability import _DETAILS
+    from rag.detail_kinds import DETAILS as _DETAILS
     from rag.lexical import simplified
 
     assert not [m.group(0) for ask, _ in _DETAILS if (m := ask.search(simplified(question)))]

@@ -16,8 +16,8 @@ English (the question may be in either language: "CMT 用了哪块 GPU?").
 A second, bilingual test covers a few *kinds* of detail that papers' abstracts often leave
 out and that questions ask for in ordinary words (the rows of rag/detail_kinds.py): an
 error or accuracy figure, a metric (AUROC, mAP, which the corpus's machine translation
-writes 地图, F1, FID…), the hardware, the training time or another duration, hyper-
-parameters (temperature, epochs), the parameter count, the authors' affiliation or
+writes 地图, F1, FID…), the hardware, the training time or another duration,
+hyper-parameters (temperature, epochs), the parameter count, the authors' affiliation or
 company, a cost, a fraction, a licence, the hospital, brand or physics engine, the years,
 the authors themselves, the speed (frames per second, latency), the memory, random seeds,
 annotator agreement, funding, the venue, a search's or an agent's settings (mutation rate,
@@ -31,7 +31,7 @@ languages. Likewise "how many / 多少" asked of an abstract that gives no figur
 English abstract gives only vaguely ("Which six cities…?" of "six distinct cities";
 rag/vague_counts.py).
 
-Leaves out other details asked in ordinary words (哪几个数据集, "does it include Chinese"):
+Leaves out other details asked in ordinary words (用了多少个客户端, "does it include Chinese"):
 telling those apart from paraphrases needs a reading model, which does not ship offline.
 """
 

@@ -34,6 +34,18 @@ _ANAPHORA_EN = re.compile(
     re.IGNORECASE,
 )
 _ANAPHORA_ZH = re.compile(r"它|其|该|这个|这种|这篇|这项|此|上述|他们")
+# A question that continues the last one without naming anything ("And on ADE20k?", "What
+# about training cost?", "How many categories are annotated there?", "Website?", 那同步的
+# FL 为什么难以扩展?, 在 COCO 上呢?). Not 那 ICD 那篇…的论文呢: that describes a new subject.
+_ELLIPSIS = re.compile(
+    r"^\s*(?:and|so|also|ok(?:ay)?,?\s+and|what about|how about|what else|anything else)\b"
+    r"|\bthere\s*[?？]?\s*$|\bthe (?:first|second|third|last|other|latter|former)\b"
+    r"|^(?![^?？]*(?:篇|论文|文章))\s*(?:那(?!些)|还有|另外|此外)"
+    r"|^(?![^?？]*(?:篇|论文|文章))[^?？]*呢\s*[?？]?\s*$",
+    re.IGNORECASE,
+)
+# A question of a word or two ("Website?", "Why?", 代码?): it can only ask about what came before.
+_SHORT = re.compile(r"^\s*(?:[A-Za-z-]+(?:\s+[A-Za-z-]+)?|[\u4e00-\u9fff]{1,4})\s*[?？]\s*$")
 # Words by which a question says it leaves the conversation's subject for another paper.
 _SWITCH = re.compile(
     r"\b(?:switch(?:ing)? (?:to|papers|topics?)|different (?:topic|paper)|now (?:tell me )?about"
@@ -79,7 +91,12 @@ def is_follow_up(question: str) -> bool:
     its pronouns point at the paper it names."""
     if _SWITCH.search(question):
         return False
-    return bool(_ANAPHORA_EN.search(question) or _ANAPHORA_ZH.search(question))
+    return bool(
+        _ANAPHORA_EN.search(question)
+        or _ANAPHORA_ZH.search(question)
+        or _ELLIPSIS.search(question)
+        or _SHORT.match(question)
+    )
 
 
 def named_papers(question: str, names: Mapping[str, str]) -> tuple[str, ...]:

@@ -118,3 +118,35 @@ def test_a_question_that_says_it_switches_papers_is_no_follow_up():
     ):
         assert not is_follow_up(question)
         assert resolve(question, history).subject is None
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up"),
+    [
+        ("And on ADE20k?", True),
+        ("What about the training cost?", True),
+        ("How many object categories are annotated there?", True),
+        ("How is the second attack different from the first one?", True),
+        ("Website?", True),
+        ("代码?", True),
+        ("那同步的FL为什么难以扩展?", True),
+        ("在 COCO 上呢?", True),
+        # A new subject described, not an ellipsis
+        ("那 ICD 那篇条件蒸馏的论文呢?RetinaNet 提升了多少?", False),
+        ("那篇让角色从跌倒状态站起来的论文,最后一个阶段学的是什么?", False),
+        ("那些论文用了GPT?", False),
+        ("Is there a paper on federated learning?", False),
+        ("Which papers report results on COCO?", False),
+    ],
+)
+def test_an_ellipsis_continues_the_last_question(question, follow_up):
+    assert is_follow_up(question) == follow_up
+
+
+def test_an_ellipsis_is_searched_with_the_paper_before(qa):
+    history = [
+        {"role": "user", "content": "What did the mBERT paper find about grammatical relations?"},
+        {"role": "assistant", "content": "The distributions of grammatical relations differ."},
+    ]
+    hits = qa.rank("So what ends up predicting how well the transfer works?", history)
+    assert "mBERT" in hits[0].abstract.text

@@ -38,6 +38,12 @@ def test_a_word_one_edit_from_a_corpus_word_is_read_as_it(speller, typed, meant)
         "snare",  # short words are one edit from too many others
         "weather",
         "xylophones",  # nothing near
+        # English words the corpus lacks, one edit from a corpus word (motion, emerging,
+        # positron, heading): a reviewer's examples, wrongly rewritten before
+        "emotion",
+        "merging",
+        "position",
+        "hearing",
     ],
 )
 def test_other_words_are_left_alone(speller, word):
@@ -50,7 +56,11 @@ def test_a_follow_up_on_a_paper_the_corpus_misspells_is_answered(qa):
     answer = qa.ask("它的输入是什么?", DRUGBAN)
     assert answer.found and "Dugban" in answer.text
     off = qa.settings.replace(spelling=False)
-    assert not QA(off, embedder=qa.embedder, progress=False).ask("它的输入是什么?", DRUGBAN).found
+    assert (
+        not QA(off, embedder=qa.embedder, index=qa.index, answerers=qa.answerers)
+        .ask("它的输入是什么?", DRUGBAN)
+        .found
+    )
 
 
 def test_a_misspelt_name_counts_as_found_in_its_paper(qa):
@@ -58,5 +68,5 @@ def test_a_misspelt_name_counts_as_found_in_its_paper(qa):
     best = qa.rank(question)[0]
     assert "TegFormer" in best.abstract.text
     assert {"tegformer", "generation"} <= set(best.matched)
-    off = QA(qa.settings.replace(spelling=False), embedder=qa.embedder, progress=False)
+    off = QA(qa.settings.replace(spelling=False), embedder=qa.embedder, index=qa.index)
     assert "tegformer" not in off.rank(question)[0].matched

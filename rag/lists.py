@@ -27,6 +27,7 @@ from rag.bridge import Bridge
 from rag.config import Settings
 from rag.index import Index
 from rag.lexical import tokenize
+from rag.spelling import english_words
 
 if TYPE_CHECKING:
     from rag.retrieval import Hit
@@ -44,6 +45,7 @@ _ALTERNATIVES = re.compile(
 )
 # A name in a question: an acronym or a mixed-case word (COCO, GPT, ImageNet, nuScenes).
 _NAME = re.compile(r"(?<![\w-])(?:[A-Za-z]*[A-Z][a-z]*[A-Z][\w-]*|[a-z]+[A-Z][\w-]*)(?![\w-])")
+_HOSTS = frozenset({"github", "gitlab", "huggingface", "bitbucket"})
 # A list question about access itself ("Which papers release their code?").
 _ASKS_ACCESS = re.compile(
     r"\b(?:release[sd]?|publish(?:es|ed)?|share[sd]?|open[- ]sourced?)\b[^?]{0,30}\bcode\b"
@@ -88,29 +90,67 @@ def either(
     return _best_first(out)
 
 
+def _name_pattern(name: str, anycase: bool = False) -> re.Pattern[str]:
+    """How an abstract may write a name the question uses: "GPT" as GPT, GPT-2 or GPT3,
+    "GPT-3" as GPT3, "MS-COCO" as COCO, "GPT-family" as GPT; an acronym in any case, a
+    mixed-case name as given (mAP is not "map") unless `anycase` (a link writes github.com;
+    a machine translation MS-Coco, Imagenet)."""
+    forms = [re.escape(name).replace(r"\-", "-?")]
+    first, *_, last = name.split("-") if "-" in name else ("", "")
+    if last.isalpha() and len(last) >= 3 and last[0].isupper():
+        forms.append(re.escape(last))  # MS-COCO is COCO
+    elif last.islower() and any(c.isupper() for c in first):
+        forms.append(re.escape(first))  # GPT-family, BERT-based: GPT, BERT
+    version = "" if any(c.isdigit() for c in name) else r"(?:-?\d[\w.]*)?"
+    flags = re.IGNORECASE if anycase or (name.isupper() and len(name) >= 3) else 0
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{'|'.join(forms)}){version}(?![A-Za-z0-9])", flags)
+
+
 def holding_names(hits: list[Hit], question: str, index: Index) -> list[Hit]:
-    """The hits with the abstracts holding the question's names made relevant, and (without
-    alternatives) the others not. With alternatives ("GPT or diffusion models") a name is
-    only one way in: the others stay as they were; so with several names, most often
-    examples of one thing ("GPT-family models (GPT-2, GPT-3)"). A name no abstract holds
-    decides nothing."""
-    held = index.abstract_terms
-    # A name as the corpus may write it: "GPT-3" is "gpt-3" or "gpt3" (rag/lexical.py).
-    forms = [tokenize(n) for n in _NAME.findall(question)]
-    names = {
-        frozenset(f for f in form if f == form[0] or f == form[0].replace("-", ""))
-        for form in forms
-        if form
+    """The hits with the abstracts naming the question's names made relevant, and the
+    others not: they shared the question's other words (实验, 数据集). With alternatives
+    ("GPT or diffusion models") or several names (most often examples of one thing:
+    "GPT-family models (GPT-2, GPT-3)") any one will do, and the others stay as they were.
+    A name no abstract holds decides nothing, and in a question written in capitals every
+    word looks like one: none is read.
+
+    A topic beside the name ("papers on knowledge distillation that evaluate on COCO") is
+    not required of its holders: tried on dev (a glossary concept as the topic), it lost a
+    member and cited more non-members, and the corpus's translations miss concepts (自蒸馏).
+    """
+    latin = re.findall(r"[A-Za-z]+", question)
+    if len(latin) >= 3 and all(w.isupper() for w in latin):
+        return hits
+    # Where code is hosted qualifies a list ("code under MediaBrain-SJTU on GitHub"); it is
+    # no topic of its own.
+    asked = [n for n in dict.fromkeys(_NAME.findall(question)) if n.lower() not in _HOSTS]
+    # A name matches in any case unless it is also an English word (mAP, not "map"), or
+    # always in a machine translation.
+    english = english_words()
+    patterns = {
+        n: (_name_pattern(n, anycase=n.lower() not in english), _name_pattern(n, anycase=True))
+        for n in asked
     }
-    names = {n for n in names if any(n & terms for terms in held.values())}
+    concepts = {n: c for n in asked if (c := tokenize(n)) and c[0].startswith("c:")}
+    store, held = index.store.abstracts, index.abstract_terms
+
+    def holds(aid: str, name: str) -> bool:
+        a = store[aid]
+        pattern = patterns[name][a.language != "en"]
+        return bool(pattern.search(f"{a.title or ''} {a.text}")) or (
+            name in concepts and concepts[name][0] in held[aid]
+        )
+
+    names = [n for n in asked if any(holds(aid, n) for aid in store)]
     if not names:
         return hits
     alternatives = len([p for p in _ALTERNATIVES.split(question) if p.strip()]) > 1
     any_one = len(names) > 1 or alternatives
     out = []
     for h in hits:
-        holds = [bool(n & held[h.abstract.id]) for n in names]
-        if any(holds) if any_one else all(holds):
+        aid = h.abstract.id
+        found = [holds(aid, n) for n in names]
+        if any(found) if any_one else all(found):
             h = replace(h, relevant=True)
         elif not any_one:
             h = replace(h, relevant=False)

@@ -344,9 +344,8 @@ class HybridRetriever(BaseRetriever):
         """Every candidate abstract (in `scope`), relevant ones first, as `retrieve` judges
         them: a list question's members are decided by its alternatives and its names too."""
         found = self.search(query.search_text, vector, scope)
-        if query.kind == "list":
-            if not self._off_subject(query.text, vector, found):
-                found = lists.either(found, query.text, self.index, self.settings, self.bridge)
+        if query.kind == "list" and not self._off_subject(query.text, vector, found):
+            found = lists.either(found, query.text, self.index, self.settings, self.bridge)
             found = lists.holding_names(found, query.text, self.index)
         return found
 

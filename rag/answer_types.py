@@ -55,8 +55,9 @@ _NAME_QUESTION = re.compile(
 # 方法): the sentence that names what the paper proposes answers it.
 _DISCOVERY_QUESTION = re.compile(
     r"^\s*(?:is there|are there|any\b|do you know (?:of )?(?:a|an|any)\b|"
-    r"(?:can|could) (?:i|someone|one|we|you)\b|how (?:can|could|do|should) (?:i|one|we)\b|"
-    r"i (?:need|want|am looking for|'m looking for)\b)"
+    r"(?:can|could) (?:i|someone|one|we)\b|how (?:can|could|do|should) (?:i|one|we)\b|"
+    r"i(?: need|'m looking for| am looking for) (?:a|an|some) (?:\w+ ){0,3}?(?:method|model|"
+    r"library|tool|paper|dataset|benchmark|framework|way)\b)"
     r"|^\s*(?:有没有|是否有|有什么|有哪个|我想|我需要|怎样才能|如何才能|怎么才能)",
     re.IGNORECASE,
 )
@@ -129,7 +130,11 @@ def wants(question: str) -> Wants:
         figure=bool(_QUANTITY.search(text)),
         dataset=bool(_DATASET_QUESTION.search(text)) and not _QUANTITY.search(text),
         several=bool(_SEVERAL_QUESTION.search(text)),
-        name=bool(_NAME_QUESTION.search(text) or _DISCOVERY_QUESTION.search(text)),
+        name=bool(
+            _NAME_QUESTION.search(text)
+            # (not "How can I know how many sequences AV2 contains?": a figure is asked)
+            or (_DISCOVERY_QUESTION.search(text) and not _QUANTITY.search(text))
+        ),
         link=bool(_LINK_QUESTION.search(text)),
         yes_no=bool(_YES_NO.search(text)),
         asked=frozenset(t.lower() for t in _THING.findall(text)),

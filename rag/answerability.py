@@ -152,11 +152,15 @@ def label(abstract: Abstract, question: str = "") -> str:
     for word in asked:  # the name the abstract defines: "... Transformer (CMT)"
         if f"({word})" in text:
             return word
-    for word in asked:
-        # Latin word edges: in a Chinese abstract a name touches Chinese characters (称为LGD).
-        # (in any case: the translation writes FedMCSA as FEDMCSA)
-        if re.search(rf"(?<![A-Za-z0-9-]){re.escape(word)}(?![A-Za-z0-9-])", text, re.I):
-            return word
+    # Latin word edges: in a Chinese abstract a name touches Chinese characters (称为LGD).
+    # As written first, then in any case (the translation writes FedMCSA as FEDMCSA), but
+    # never by a metric asked for ("What mAP does Argoverse 2 report?" is not about "map").
+    for flags in (0, re.IGNORECASE):
+        for word in asked:
+            if flags and any(ask.search(word) for ask, _ in METRICS):
+                continue
+            if re.search(rf"(?<![A-Za-z0-9-]){re.escape(word)}(?![A-Za-z0-9-])", text, flags):
+                return word
     if abstract.title:
         return abstract.title
     for found in (_CALLED.search(text), _PARENS.search(text)):

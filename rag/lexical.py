@@ -83,8 +83,9 @@ def simplified(text: str) -> str:
     return zhconv.convert(text, "zh-cn") if _CJK_RUN.search(text) else text
 
 
-# A name with a version number run on: "gpt3", "resnet50", "llama2" (not "fb15k", "v100").
-_VERSIONED = re.compile(r"([a-z]{3,})\d+[a-z]?")
+# A name with a version number run on: "gpt3", "resnet50", "yolov5", "mobilenetv2" (not
+# "fb15k", "v100").
+_VERSIONED = re.compile(r"([a-z]{3,}?)v?\d+[a-z]?")
 
 
 def _word_forms(word: str) -> list[str]:

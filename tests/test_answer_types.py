@@ -116,3 +116,14 @@ def test_a_question_looking_for_a_method_is_answered_with_its_name(qa):
         "block at a time to save memory?"
     )
     assert "JKO-iFlow" in qa.ask(question).text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How can I know how many sequences Argoverse 2 contains?",  # a figure is asked
+        "I need the number of sequences in the Argoverse 2 Sensor Dataset.",
+    ],
+)
+def test_a_polite_request_for_a_figure_wants_no_name(question):
+    assert not wants(question).name

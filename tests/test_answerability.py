@@ -254,6 +254,8 @@ def test_each_kind_of_detail_is_stated_by_the_words_that_state_it(question, stat
         "这个方法用的是什么框架?",
         "What two kinds of error does the twin-sampling approach try to fix?",
         "Which types of errors does the method reduce?",
+        "What two kinds of sampling error does the twin-sampling approach fix?",
+        "Which two error types does the method reduce?",
     ],
 )
 def test_ordinary_research_questions_ask_for_no_kind_of_detail(question):
@@ -306,3 +308,9 @@ def test_which_datasets_by_their_count_is_a_near_miss_when_none_is_named(
     answer = qa.ask(question)
     assert not answer.found and missing in answer.text and len(answer.sources) == 1
     assert paper in answer.text
+
+
+def test_a_paper_is_never_labelled_by_the_metric_asked_for(qa):
+    """The AV2 abstract writes "map-aligned": read in any case, "mAP" named the paper."""
+    answer = qa.ask("What mAP does Argoverse 2 report for its HD maps?")
+    assert not answer.text.startswith("The abstract of mAP")

@@ -88,6 +88,7 @@ def test_a_versioned_name_also_counts_as_its_family():
     """ "GPT3" is a GPT model as "GPT-2" is; "FB15k" and "V100" have no family."""
     assert {"gpt3", "gpt"} <= set(tokenize("GPT3")) and "gpt" in tokenize("GPT-2")
     assert "resnet" in tokenize("ResNet50")
+    assert "yolo" in tokenize("YOLOv5") and "mobilenet" in tokenize("MobileNetV2")
     assert tokenize("FB15k V100") == ["fb15k", "v100"]
 
 

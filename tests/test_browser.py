@@ -133,6 +133,7 @@ def set_slider(page, selector: str, value: int) -> None:
     is sent with, so the test waits on it, typing again if it never arrives.
     """
     number = page.locator(f"{selector} input[type=number]")
+    page.locator(f"{selector} input[type=range]").wait_for(state="visible")  # mounted
     for _ in range(3):
         number.fill(str(value))
         number.press("Tab")  # leaving the box commits the value

@@ -150,3 +150,34 @@ def test_an_ellipsis_is_searched_with_the_paper_before(qa):
     ]
     hits = qa.rank("So what ends up predicting how well the transfer works?", history)
     assert "mBERT" in hits[0].abstract.text
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up"),
+    [
+        ("Is there a federated learning method that periodically skips the averaging step?", False),
+        ("Which papers propose a method that works without labels?", False),
+        ("Tell me more about that.", True),
+        ("Why does that happen?", True),
+        ("What's that called?", True),
+        ("Is that paper public?", True),
+    ],
+)
+def test_a_relative_that_is_no_pointer_back(question, follow_up):
+    assert is_follow_up(question) == follow_up
+
+
+def test_a_follow_up_is_about_the_last_question_even_after_a_list(qa):
+    """Seen in the chat: "Website?" after "... a method that periodically skips ..." was
+    answered from the list question before it, whose "that" had made it a follow-up."""
+    history = [
+        {"role": "user", "content": "Which papers report results on COCO?"},
+        {"role": "assistant", "content": "LGD [1] and RefT [2] report COCO results."},
+        {
+            "role": "user",
+            "content": "Is there a federated learning method that periodically skips the "
+            "averaging step?",
+        },
+        {"role": "assistant", "content": "FedSkip periodically skips federated averaging [1]."},
+    ]
+    assert "FedSkip" in qa.ask("Website?", history).text

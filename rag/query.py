@@ -130,8 +130,8 @@ def resolve(
     named = named_papers(question, own_names or {})
     if history and is_follow_up(question) and not named_papers(question, names or {}):
         asked = [m.get("content", "") for m in history if m.get("role") == "user"]
-        # The last self-contained question, else the conversation's first: "Is there a
-        # method that skips averaging?" reads as a follow-up by its relative "that".
+        # The last self-contained question, else the conversation's first (when every
+        # question before reads as a follow-up: "And its code?" after "Is it fast?").
         content = next(
             (c for c in reversed(asked) if not is_follow_up(c)), asked[0] if asked else ""
         )

@@ -28,12 +28,13 @@ from rag.corpus import detect_language
 QueryKind = Literal["standalone", "follow-up", "list"]
 
 # Words by which a question points back into the conversation instead of naming its subject.
-# "that" points back as a pronoun ("about that", "does that", "what's that", "that paper")
+# "that" points back as a pronoun ("about that", "does that", "what's that", "that paper",
+# "how can I fix that?")
 # but not as a relative ("a method that skips averaging": the question's own subject).
 _ANAPHORA_EN = re.compile(
     r"\b(it|its|it's|they|them|their|this|these|those|the (?:paper|method|model|approach|"
     r"authors?|framework|same|work|study|results?))\b"
-    r"|^\s*that\b|[.!?;:,]\s*that\b|'s\s+that\b|\bthat\s+(?:paper|method|model|approach|"
+    r"|^\s*that\b|[.!?;:,]\s*that\b|'s\s+that\b|\bthat\s*(?:[.!?？]|$)|\bthat\s+(?:paper|method|model|approach|"
     r"study|framework|one|dataset|network|system|technique|benchmark|idea)s?\b"
     r"|\b(?:about|of|on|for|with|in|from|to|like|is|was|are|were|does|do|did|use|uses|mean|"
     r"means|explain|say|says|call|called|try|tried|get|gets)\s+that\b",

@@ -161,6 +161,7 @@ def test_an_ellipsis_is_searched_with_the_paper_before(qa):
         ("Why does that happen?", True),
         ("What's that called?", True),
         ("Is that paper public?", True),
+        ("Why do some popcorn kernels never pop, and how can I fix that?", True),
     ],
 )
 def test_a_relative_that_is_no_pointer_back(question, follow_up):

@@ -298,8 +298,7 @@ class QA:
                 )
                 yield Answer(text, (_source(top, ()),), found=False)
                 continue
-            _, translated = x.retriever.terms(x.query.text)
-            translated = {**translated, **x.retriever.corrections(x.query.text)}
+            translated = x.retriever.answer_words(x.query.text)
             evidence = Evidence(x.query, passages, x.vector, x.retriever.index.bm25.idf, translated)
             for draft in self.answerer(x.answerer).stream(evidence):
                 yield _answer(draft, x.hits, x.query)

@@ -145,15 +145,19 @@ class HybridRetriever(BaseRetriever):
     def terms(self, query: str) -> tuple[list[str], dict[str, str]]:
         """The query's terms (misspelt ones as the corpus spells them, rag/spelling.py), and
         the corpus words of the other language some of them mean."""
-        terms = tokenize(query)
-        if self.speller is not None:
-            fixed = self.speller.correct(terms)
-            terms = [fixed.get(t, t) for t in terms]
+        terms, _ = self._spelt(query)
         return terms, (self.bridge.translate(terms) if self.bridge else {})
 
-    def corrections(self, query: str) -> dict[str, str]:
-        """The query's misspelt terms, each to the corpus word it stands for."""
-        return self.speller.correct(tokenize(query)) if self.speller is not None else {}
+    def answer_words(self, query: str) -> dict[str, str]:
+        """For the answerer, which reads the question's own words: each term's corpus word
+        in the other language, and a misspelt term's correction; one tokenizing."""
+        terms, fixed = self._spelt(query)
+        return {**(self.bridge.translate(terms) if self.bridge else {}), **fixed}
+
+    def _spelt(self, query: str) -> tuple[list[str], dict[str, str]]:
+        terms = tokenize(query)
+        fixed = self.speller.correct(terms) if self.speller is not None else {}
+        return [fixed.get(t, t) for t in terms], fixed
 
     def dense_scores(self, vector: Sequence[float], scope: Scope | None = None) -> dict[str, float]:
         """Best chunk cosine per abstract, from one candidate list per language; only

@@ -26,6 +26,22 @@ def test_factual_question_quotes_the_fact_and_cites_its_abstract(
     assert any(fact in best.text[h.start : h.end] for h in best.highlights)
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("Argoverse 2 用的是什么许可协议?可以商用吗?", "CC BY-NC-SA 4.0 license"),
+        ("What does the acronym CACR stand for?", "对比度吸引力和对比度排斥"),
+        ("Is LGD only useful for object detection?", "广泛的任务上获得了体面的结果"),
+    ],
+)
+def test_a_third_close_sentence_of_the_best_abstract_is_quoted(qa, question, fact):
+    """The fact is in the best abstract's third-best sentence, within the second's gap of
+    its best; with no other abstract in the answer, it joins."""
+    answer = qa.ask(question)
+    assert answer.found and fact in answer.text
+    assert len(answer.sources) == 1
+
+
 def test_a_paraphrase_holding_a_third_of_its_words_as_written_is_answered(qa):
     """Its dense margin (0.0146) is under min_margin; 0.32 of its weight is found as written.
     (Not in FACTUAL: the load test's follow-up to it, "What problem does this work

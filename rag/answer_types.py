@@ -47,15 +47,25 @@ _NAME_QUESTION = re.compile(
     r"\b(?:what|which)\b[^?？]{0,40}?\b(?:framework|method|model|approach|system|algorithm|"
     r"network|paper|attack|library|tool|simulator|technique|solver|architecture|strategy|"
     r"acronym|platform|environment)s?\b"
-    r"|\b(?:called|named|acronym)\b|叫什么|名为|名字|哪种|什么(?:框架|方法|模型|算法|攻击|网络|平台|环境)",
+    r"|\b(?:called|named|acronym)\b|\bthe name of\b|叫什么|名为|名字|哪种"
+    r"|什么(?:框架|方法|模型|算法|攻击|网络|平台|环境)",
     re.IGNORECASE,
 )
 # A question that looks for a paper or a method by what it does ("Is there a network that
-# can be trained block by block?", "How can I keep my photos from being learnt?", 有没有…的
-# 方法): the sentence that names what the paper proposes answers it.
+# can be trained block by block?", "How can I keep my photos from being learnt?", "..., how
+# can you keep it from ...?", "How can a student model be kept from ...?", "— what fix was
+# proposed?", 有没有…的方法): the sentence that names what the paper proposes answers it.
+# Dev: the clause-initial, passive and "what fix was proposed" forms, 5 key facts gained
+# (the student-model paraphrases), none lost.
 _DISCOVERY_QUESTION = re.compile(
-    r"^\s*(?:is there|are there|any\b|do you know (?:of )?(?:a|an|any)\b|"
-    r"(?:can|could) (?:i|someone|one|we)\b|how (?:can|could|do|should) (?:i|one|we)\b|"
+    r"(?:^|[,;:—–]\s*|[.!?]\s+|\s-\s+)"
+    r"(?:is there|are there|any\b|do you know (?:of )?(?:a|an|any)\b|"
+    r"(?:has|have|did|does) (?:anyone|anybody|someone)\b|(?:can|could) (?:i|someone|one|we)\b|"
+    r"how (?:can|could|do|does|should|would|might) (?:i|one|we|you|people|someone|anyone)\b|"
+    r"how (?:can|could|is|are|was|were|should) (?:\w+[ -]){1,6}?(?:be )?"
+    r"(?:kept|prevented|stopped|protected|made|fixed|avoided|mitigated|reduced)\b|"
+    r"what (?:fix|solution|remedy|approach|method) (?:was|is|did|do|does|has been|have been) "
+    r"(?:\w+ )?(?:proposed|put forward|introduced|suggested|offered)\b|"
     r"i(?: need|'m looking for| am looking for) (?:a|an|some) (?:\w+ ){0,3}?(?:method|model|"
     r"library|tool|paper|dataset|benchmark|framework|way)\b)"
     r"|^\s*(?:有没有|是否有|有什么|有哪个|我想|我需要|怎样才能|如何才能|怎么才能)",

@@ -4,18 +4,18 @@ Two splits, both written by hand from the shipped corpus (`rag/data/eval/`):
 
 - `dev`: `questions.jsonl` (84 questions, written with the code in view; thresholds, the
   glossary and the rules were tuned on them), then `dev_b2` … `dev_b18` (79, 88, 115, 139,
-  154, 165, 153, 169, 165, 152, 178, 158, 157, 165, 177, 178 and 206 questions written blind, by people
-  who saw only the abstracts). `dev_b3` to `dev_b11` were the test split in turn (the last nine on
-  2026-11-26): once their figures by kind had guided what to work on next, each joined dev
-  and a new test split was written. `dev_b12` was written blind for tuning: mostly
-  off-topic questions that reuse a corpus word in another sense (homonyms), injected
-  instructions and near-misses, with answerable look-alikes. `dev_b13` was written as a
-  test split, but a failing test printed which of its goals were missed before its
-  final scoring, so it was replaced (it was scored at the start and the end, never tuned
-  on, and joined dev after). `dev_b14` was the test split of 2026-11-26 (`test_l`); its
-  failures were read after its final scoring, so it joined dev; so did `dev_b15`
-  (`test_m`), `dev_b16` (`test_n`), `dev_b17` (`test_o`) and `dev_b18` (`test_p`), the next
-  rounds' test splits.
+  154, 165, 153, 169, 165, 152, 178, 158, 157, 165, 177, 178 and 206 questions written
+  blind, by people who saw only the abstracts). `dev_b3` to `dev_b11` were the test split in
+  turn (the last nine on 2026-11-26): once their figures by kind had guided what to work on
+  next, each joined dev and a new test split was written. `dev_b12` was written blind for
+  tuning: mostly off-topic questions that reuse a corpus word in another sense (homonyms),
+  injected instructions and near-misses, with answerable look-alikes. `dev_b13` was written
+  as a test split, but a failing test printed which of its goals were missed before its
+  final scoring, so it was replaced (it was scored at the start and the end, never tuned on,
+  and joined dev after). `dev_b14` was the test split of 2026-11-26 (`test_l`); its failures
+  were read after its final scoring, so it joined dev; so did `dev_b15` (`test_m`),
+  `dev_b16` (`test_n`), `dev_b17` (`test_o`) and `dev_b18` (`test_p`), the next rounds' test
+  splits.
 - `test`: `test_q.jsonl`, 188 questions written blind on 2026-11-26 by someone who saw
   only the abstracts (not the code, the glossary, the thresholds or earlier questions);
   22 more the writer had worded exactly as dev questions were dropped unread. Nothing is

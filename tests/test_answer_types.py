@@ -104,6 +104,12 @@ def test_chinese_for_a_is_no_figure():
         "Is there an invertible generative network that can be trained one block at a time?",
         "How can I make my photos useless for training someone else's model?",
         "有没有能一块一块训练的可逆生成网络?",
+        "When a student learns from a graph model, how can you keep it from copying its bias?",
+        "How do you stop a small graph model from amplifying its teacher's prejudice?",
+        "How can a small student graph network be kept from absorbing the teacher's bias?",
+        "Two networks end up agreeing with each other — what fix was proposed for that?",
+        "What's the name of the two-network trick for mislabelled data?",
+        "Labels get noisy. Has anyone found a way around that?",
     ],
 )
 def test_a_question_looking_for_a_method_wants_its_name(question):
@@ -123,7 +129,10 @@ def test_a_question_looking_for_a_method_is_answered_with_its_name(qa):
     [
         "How can I know how many sequences Argoverse 2 contains?",  # a figure is asked
         "I need the number of sequences in the Argoverse 2 Sensor Dataset.",
+        "How do you measure the shift, and how many scans were labelled?",  # a figure
+        "Why does the student model inherit the teacher's bias?",  # a why
+        "How did the authors train it, end to end or block by block?",  # no search for one
     ],
 )
-def test_a_polite_request_for_a_figure_wants_no_name(question):
+def test_a_request_for_a_figure_or_a_reason_wants_no_name(question):
     assert not wants(question).name

@@ -94,3 +94,9 @@ def test_a_versioned_name_also_counts_as_its_family():
 
 def test_a_hyphenated_version_is_the_same_name_run_on():
     assert "gpt3" in tokenize("GPT-3") and "resnet50" in tokenize("ResNet-50")
+
+
+def test_adverbs_and_glue_of_a_described_paper_are_no_terms():
+    """ "even", "while" and "try" matched abstracts by chance, and 尝试 through the bridge."""
+    question = "Has anyone tried to stop it from even amplifying the bias while it learns?"
+    assert tokenize(question) == ["c:bias", "stop", "amplifying", "learn"]

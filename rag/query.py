@@ -60,10 +60,14 @@ _SWITCH = re.compile(
     re.IGNORECASE,
 )
 
-# "Which papers are about X?" asks for every abstract on a topic, not for one fact.
+# "Which papers are about X?" asks for every abstract on a topic, not for one fact; so do
+# "which of the papers ...", "which ones build on GPT?" and "... CT images? Which ones?"
+# ("which ones did it use?" asks about one paper). Dev: 2 lists gained, no answer changed.
 _LIST_QUESTION = re.compile(
     r"\b(?:which|what|list|any)\s+(?:other\s+)?(?:papers|abstracts|works|studies|articles|"
-    r"methods)\b|哪些(?:论文|文章|工作|研究|摘要|方法)|哪几篇",
+    r"methods)\b|\bwhich of (?:the|these|those) (?:papers|abstracts|works|studies|articles)\b"
+    r"|\bwhich ones\b(?!\s+(?:did|does|do|is|was|were) (?:it|they)\b)"
+    r"|哪些(?:论文|文章|工作|研究|摘要|方法)|哪几篇",
     re.IGNORECASE,
 )
 

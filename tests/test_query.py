@@ -83,6 +83,10 @@ def test_a_question_with_its_own_subject_ignores_the_history():
         ("哪些论文涉及强化学习?", True),
         ("Which paper proposes a self-distillation framework?", False),  # one paper
         ("它在哪些数据集上做了实验?", False),  # which datasets, not which papers
+        ("which ones build on a GPT model?", True),
+        ("Are there papers that work with CT images? Which ones?", True),
+        ("Which of the papers are about federated learning?", True),
+        ("It is tested on three benchmarks. Which ones did it use?", False),
     ],
 )
 def test_list_question_detection(question, listing):

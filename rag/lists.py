@@ -11,7 +11,8 @@ rag/retrieval.py decides most members, and three rules here correct it.
   name the thing are the members, whatever their dense score, and those that only share
   the question's other words (实验, 数据集) are not.
 - Access: words shared only in a "code is available" sentence are no topic, unless the
-  question asks who releases code.
+  question asks who releases code; asked alone ("Which papers release their code?"), every
+  abstract that gives a link is a member.
 
 Leaves out the search itself (rag/retrieval.py) and how many members are cited
 (`list_k`, `HybridRetriever.retrieve`).
@@ -49,9 +50,23 @@ _HOSTS = frozenset({"github", "gitlab", "huggingface", "bitbucket"})
 # A list question about access itself ("Which papers release their code?").
 _ASKS_ACCESS = re.compile(
     r"\b(?:release[sd]?|publish(?:es|ed)?|share[sd]?|open[- ]sourced?)\b[^?]{0,30}\bcode\b"
-    r"|\bcode\b[^?]{0,30}\b(?:available|release[sd]?|public|open[- ]sourced?)\b|\bgithub\b"
-    r"|开源|代码[^?？]{0,10}(?:发布|公开|哪里|链接)|(?:发布|公开)[^?？]{0,10}代码",
+    r"|\bcode\b[^?]{0,30}\b(?:available|release[sd]?|public|open[- ]sourced?)\b"
+    r"|\b(?:github|gitlab|website|project page|repository|repo|open[- ]source[d]?)\b"
+    r"|开源|代码[^?？]{0,10}(?:发布|公开|哪里|链接|地址)|(?:发布|公开|给出)[^?？]{0,10}代码"
+    r"|网址|主页",
     re.IGNORECASE,
+)
+# A link in an abstract: where its code, models or project page are.
+_LINK = re.compile(r"https?://|\\url\{|github\.com|gitlab\.com|www\.", re.IGNORECASE)
+# The words of a list about access alone ("Which abstracts include a GitHub link?",
+# 哪些论文开源了代码?): with none but these, every abstract that gives a link is a member.
+_ACCESS_WORDS = frozenset(
+    """code codes github gitlab link links url urls website websites page pages project
+    projects repository repositories repo repos implementation implementations source
+    sources open open-source release released releases publicly public available
+    include includes contain contains mention mentions provide provides share shares host
+    hosts hosted make makes put give gives
+    代码 开源 链接 网址 地址 发布 公开 项目 主页 提供 包含 给出 放出""".split()
 )
 
 
@@ -156,6 +171,17 @@ def holding_names(hits: list[Hit], question: str, index: Index) -> list[Hit]:
             h = replace(h, relevant=False)
         out.append(h)
     return _best_first(out)
+
+
+def giving_access(hits: list[Hit], question: str) -> list[Hit]:
+    """For a list about access alone ("Which papers release their code?", 哪些论文开源了代码?),
+    the hits with every abstract that gives a link made relevant and the others not: its
+    words (code, GitHub) are in a few abstracts' link sentences, and the gate judged the
+    abstracts by them. A topic beside it ("Which federated learning papers release code?")
+    leaves the gate to judge."""
+    if not asks_access(question) or any(t not in _ACCESS_WORDS for t in tokenize(question)):
+        return hits
+    return _best_first([replace(h, relevant=bool(_LINK.search(h.abstract.text))) for h in hits])
 
 
 def asks_access(question: str) -> bool:

@@ -351,6 +351,7 @@ class HybridRetriever(BaseRetriever):
         if query.kind == "list" and not self._off_subject(query.text, vector, found):
             found = lists.either(found, query.text, self.index, self.settings, self.bridge)
             found = lists.holding_names(found, query.text, self.index)
+            found = lists.giving_access(found, query.text)
         return found
 
     def passages(self, hits: Sequence[Hit]) -> list[Passage]:

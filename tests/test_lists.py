@@ -53,3 +53,28 @@ def test_no_abstract_is_listed_by_a_word_that_only_looks_like_the_name(qa, quest
 def test_in_a_question_written_in_capitals_no_word_is_a_name(qa):
     lower = {s.id for s in qa.ask("Which papers study federated learning?").sources}
     assert {s.id for s in qa.ask("WHICH PAPERS STUDY FEDERATED LEARNING?").sources} == lower
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which papers release their code?",
+        "哪些论文开源了代码?",
+        "Which abstracts include a GitHub link?",
+        "Which papers have a project website?",
+    ],
+)
+def test_a_list_about_code_alone_lists_the_abstracts_that_give_a_link(qa, question):
+    """Before, the gate judged abstracts by "code" and "GitHub": one to three were cited,
+    or none."""
+    linked = {a.id for a in qa.index.store.abstracts.values() if "://" in a.text}
+    assert len(linked) > qa.settings.retrieval.list_k
+    answer = qa.ask(question)
+    cited = {s.id for s in answer.sources}
+    assert answer.found and cited <= linked and len(cited) == qa.settings.retrieval.list_k
+
+
+def test_a_list_about_code_on_a_topic_keeps_to_the_topic(qa):
+    sources = qa.ask("Which federated learning papers release code?").sources
+    assert len(sources) >= 2
+    assert all("federated" in s.text and "://" in s.text for s in sources)

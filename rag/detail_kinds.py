@@ -53,7 +53,8 @@ DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (
             r"\btemperature\b|\b(?:how many|number of) (?:training )?epochs\b"
             r"|温度|多少个?(?:epoch|轮)",
-            r"\btemperature\b|\d+\s*epochs\b|温度|\d+\s*个?(?:epoch|时代|轮)",
+            # machine translations write "5 training epochs" as 5次训练时期
+            r"\btemperature\b|\d+\s*epochs\b|温度|\d+\s*[个次]?(?:训练)?(?:epoch|时代|时期|轮)",
         ),
         (
             r"\b(?:how many parameters|parameter count|model size)\b|参数量|多少参数",

@@ -314,3 +314,12 @@ def test_a_paper_is_never_labelled_by_the_metric_asked_for(qa):
     """The AV2 abstract writes "map-aligned": read in any case, "mAP" named the paper."""
     answer = qa.ask("What mAP does Argoverse 2 report for its HD maps?")
     assert not answer.text.startswith("The abstract of mAP")
+
+
+def test_epochs_a_translation_writes_as_shiqi_are_stated(qa):
+    """The Chinese abstract's "5 training epochs" is 5次训练时期."""
+    answer = qa.ask(
+        "In the paper that predicts a network's accuracy from graph snapshots of its weights, "
+        "how many training epochs did the LeNet example use?"
+    )
+    assert answer.found and "5次训练时期" in answer.text

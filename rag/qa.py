@@ -32,7 +32,7 @@ from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 from rag import background, english
 from rag.answerability import label, unstated
-from rag.answering import Answerer, Draft, Evidence, ExtractiveAnswerer
+from rag.answering import Answerer, Evidence, ExtractiveAnswerer
 from rag.background import Exemplars
 from rag.bridge import Bridge, BridgeTable, table_terms
 from rag.citations import CitationChecker
@@ -44,6 +44,7 @@ from rag.index import Index
 from rag.inputs import clean_text, validate
 from rag.instructions import gives_instructions
 from rag.llm import make_chat_model
+from rag.presentation import answer_of, source_of
 from rag.prompts import INSTRUCTED, NOT_FOUND, NOT_STATED
 from rag.query import Query, resolve
 from rag.retrieval import Hit, HybridRetriever
@@ -51,7 +52,7 @@ from rag.scope import Scope
 from rag.scope import check as check_scope
 from rag.spelling import Speller
 from rag.store import open_store
-from rag.types import MARKER, Answer, Relevance, Source
+from rag.types import Answer
 
 _log = logging.getLogger(__name__)
 
@@ -296,56 +297,16 @@ class QA:
                 text = NOT_STATED[x.query.language].format(
                     paper=label(top.abstract, x.query.text), missing=", ".join(missing)
                 )
-                yield Answer(text, (_source(top, ()),), found=False)
+                yield Answer(text, (source_of(top, ()),), found=False)
                 continue
             translated = x.retriever.answer_words(x.query.text)
             evidence = Evidence(x.query, passages, x.vector, x.retriever.index.bm25.idf, translated)
             for draft in self.answerer(x.answerer).stream(evidence):
-                yield _answer(draft, x.hits, x.query)
+                yield answer_of(draft, x.hits, x.query)
 
 
 def _messages(history: Sequence[dict] | None) -> list[dict]:
     return [{"role": m["role"], "content": clean_text(m["content"])} for m in (history or [])]
-
-
-def _answer(draft: Draft, hits: Sequence[Hit], query: Query) -> Answer:
-    """The `Answer` for a draft: a partial one cites every hit; a final one only the sources
-    it uses, with markers renumbered 1..n in that order."""
-    if not draft.final:
-        provisional = tuple(_source(h, ()) for h in hits)
-        return Answer(
-            draft.text, provisional, draft=not draft.checked, answered_by=draft.answered_by
-        )
-    numbers = sorted(draft.used)
-    if not numbers:
-        text = NOT_FOUND[query.language]
-        return Answer(text, (), found=False, notices=draft.notices, answered_by=draft.answered_by)
-    renumber = {old: new for new, old in enumerate(numbers, start=1)}
-    text = MARKER.sub(
-        lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "",
-        draft.text,
-    )
-    sources = tuple(_source(hits[n - 1], draft.used[n]) for n in numbers)
-    return Answer(text.strip(), sources, notices=draft.notices, answered_by=draft.answered_by)
-
-
-def _source(hit: Hit, highlights: Sequence) -> Source:
-    a = hit.abstract
-    return Source(
-        id=a.id,
-        text=a.text,
-        file=a.locations[0].file,
-        line=a.locations[0].line,
-        language=a.language,
-        score=hit.score,
-        locations=a.locations,
-        highlights=tuple(sorted(highlights, key=lambda s: s.start)),
-        relevance=Relevance(hit.dense, hit.coverage, hit.matched),
-        title=a.title,
-        authors=a.authors,
-        year=a.year,
-        url=a.url,
-    )
 
 
 _instances: dict[Settings, QA] = {}

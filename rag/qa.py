@@ -30,15 +30,11 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
-from rag import background, english
 from rag.answerability import label, unstated
 from rag.answering import Answerer, Evidence, ExtractiveAnswerer
-from rag.background import Exemplars
-from rag.bridge import Bridge, BridgeTable, table_terms
 from rag.citations import CitationChecker
 from rag.config import Settings
 from rag.embeddings import get_embedder
-from rag.english import EnglishOpinion
 from rag.generation import GenerativeAnswerer
 from rag.index import Index
 from rag.inputs import clean_text, validate
@@ -48,9 +44,9 @@ from rag.presentation import answer_of, source_of
 from rag.prompts import INSTRUCTED, NOT_FOUND, NOT_STATED
 from rag.query import Query, resolve
 from rag.retrieval import Hit, HybridRetriever
+from rag.retriever_setup import build_retriever
 from rag.scope import Scope
 from rag.scope import check as check_scope
-from rag.spelling import Speller
 from rag.store import open_store
 from rag.types import Answer
 
@@ -127,55 +123,13 @@ class QA:
         )
 
     def _retriever_over(self, index: Index) -> HybridRetriever:
-        bridge = None
-        if self.settings.retrieval.bridge:
-            table = index.store.bridge
-            if table is None:  # a store built before the bridge was saved with it
-                _log.info("Embedding the corpus's words for the bilingual bridge.")
-                table = BridgeTable.build(self.embedder, table_terms(index.abstract_terms))
-            bridge = Bridge(self.embedder, table)
-        r = self.settings.retrieval
-        sets = {}
-        margins = {"everyday": r.background_margin, "instructions": r.instruction_margin}
-        # The everyday questions serve two tests: a question's, and a follow-up's own words
-        # (each checks its own margin).
-        wanted = {
-            "everyday": max(r.background_margin, r.follow_up_background_margin) >= 0,
-            "instructions": r.instruction_margin >= 0,
-        }
-        if any(wanted.values()):
-            vectors = index.store.background
-            if vectors is None:  # a Chroma server's store, or one built before it was saved
-                _log.info("Embedding the background questions.")
-                vectors = background.embedded(self.embedder)
-            cross = r.min_dense_same - r.min_dense_cross  # cosines across languages run lower
-            sets = {
-                name: Exemplars(vectors[name], margins[name], cross)
-                for name in margins
-                if wanted[name]
-            }
-        return HybridRetriever(
-            index=index,
-            embedder=self.embedder,
-            settings=self.settings,
-            bridge=bridge,
-            english=self._english_opinion(index),
-            speller=Speller(index.bm25.idf) if self.settings.retrieval.spelling else None,
-            **sets,
-        )
+        return build_retriever(index, self.settings, self.embedder, self._english_model)
 
-    def _english_opinion(self, index: Index) -> EnglishOpinion | None:
+    def _english_model(self) -> Embeddings:
+        """The English-only model, loaded the first time a store has English chunks."""
         model = self.settings.retrieval.english_model
-        store = index.store
-        own = english.own_chunks(store.chunks, store.abstracts)
-        if not model or not own:
-            return None
         self.english_embedder = self.english_embedder or get_embedder(model)
-        vectors = store.english
-        if vectors is None:  # a store built before they were saved with it
-            _log.info("Embedding the chunks with the English model.")
-            vectors = english.embedded(self.english_embedder, own)
-        return EnglishOpinion(self.english_embedder, own, vectors)
+        return self.english_embedder
 
     @property
     def retriever(self) -> HybridRetriever:

@@ -6,7 +6,7 @@
 The labelled splits ask their off-topic questions and injected instructions with no
 history. In the chat they come after a turn about some paper, and a pronoun ("Thanks,
 that was helpful!") makes them follow-ups, searched with that paper: answered from it
-unless small talk and orders are told on the question's own words (rag/qa.py). Each such
+unless small talk and orders are told on the question's own words (rag/chain.py). Each such
 question of the split is asked after two conversations (one English about JKO-iFlow, one
 Chinese about CMT); the script prints how many were answered or cited a paper (none
 should), how many read as follow-ups, and, for dev only, which.

@@ -7,7 +7,7 @@ So a final draft keeps the sources it uses, each with the sentences it quotes, a
 it points at every hit.
 
 Leaves out deciding what to answer (rag/answering.py, rag/generation.py) and the answers
-that need no answerer, nothing found or the detail not stated (rag/qa.py): this only
+that need no answerer, nothing found or the detail not stated (rag/chain.py): this only
 dresses a draft.
 """
 

@@ -11,29 +11,22 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 
+from rag.cli_options import (
+    answerer_option,
+    chroma_url_option,
+    columns_option,
+    corpus_option,
+    friendly,
+    make_settings,
+    store_option,
+)
 from rag.cli_output import echo_stream
-from rag.config import ANSWERERS, Settings
 from rag.errors import RagError
 
-_corpus = click.option(
-    "--corpus",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of corpus files: .bib, .ris, .csv, .tsv, .jsonl, .json, or text with one "
-    "abstract a line. Default: the shipped corpus (or $RAG_CORPUS_DIR).",
-)
-_columns = click.option(
-    "--columns",
-    metavar="FIELD=NAME,...",
-    help="Column (or JSON key) names of CSV/TSV/JSON files, when not the usual ones: "
-    "abstract=AB,title=TI (fields: abstract, title, authors, year, doi, url, arxiv_id). "
-    "Default: $RAG_COLUMNS.",
-)
 _year = click.option(
     "--year",
     metavar="RANGE",
@@ -46,59 +39,8 @@ _author = click.option(
     metavar="NAME",
     help="Only papers with an author of this name (repeat for several, all must match).",
 )
-_store = click.option(
-    "--store",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where the Chroma store lives. Default: ./store (or $RAG_STORE_DIR).",
-)
-_chroma_url = click.option(
-    "--chroma-url",
-    help="A Chroma server that holds the store instead of --store, e.g. "
-    "http://127.0.0.1:8000 (or $RAG_CHROMA_URL).",
-)
 
 SHOW_SKIPPED = 20  # skipped files and records listed one by one; past it, only the count
-
-_answerer = click.option(
-    "--answerer",
-    type=click.Choice(ANSWERERS),
-    help="Who writes answers: extractive quotes (no model), llamacpp (a local GGUF file), "
-    "openai (an OpenAI-compatible server). Default: extractive (or $RAG_ANSWERER).",
-)
-
-
-def _settings(
-    corpus: Path | None,
-    store: Path | None,
-    answerer: str | None = None,
-    *,
-    new_store: bool = False,
-    columns: str | None = None,
-    chroma_url: str | None = None,
-) -> Settings:
-    """Settings from the options. A `--store` that does not exist is a typo unless this
-    command builds (`new_store`), and even then its parent folder must exist."""
-    if store is not None and not store.exists() and not chroma_url:
-        if not new_store:
-            raise click.ClickException(
-                f"No store at {store}. Check the path, or build one: rag build --store {store}"
-            )
-        if not store.parent.is_dir():
-            raise click.ClickException(
-                f"Cannot create the store {store}: {store.parent} does not exist. Check the path."
-            )
-    overrides: dict[str, Any] = {}
-    if corpus is not None:
-        overrides["corpus_dir"] = corpus
-    if store is not None:
-        overrides["store_dir"] = store
-    if answerer is not None:
-        overrides["answerer"] = answerer
-    if columns is not None:
-        overrides["columns"] = columns
-    if chroma_url is not None:
-        overrides["chroma_url"] = chroma_url
-    return Settings(**overrides)
 
 
 def _where(year: str | None, authors: tuple[str, ...]) -> dict | None:
@@ -113,24 +55,19 @@ def _where(year: str | None, authors: tuple[str, ...]) -> dict | None:
     return where or None
 
 
-def _friendly(command: Callable) -> Callable:
-    """Show our errors as `Error: ...` and exit 1, instead of a traceback."""
-
-    @wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except RagError as err:
-            raise click.ClickException(str(err)) from err
-
-    return run
-
-
 def _asking(command: Callable) -> Callable:
     """The options of the commands that ask (`ask`, `chat`): scope, corpus and store, answerer;
-    errors become one line (`_friendly`)."""
-    command = _friendly(command)
-    for option in (_answerer, _chroma_url, _columns, _store, _corpus, _author, _year):
+    errors become one line (`friendly`)."""
+    command = friendly(command)
+    for option in (
+        answerer_option,
+        chroma_url_option,
+        columns_option,
+        store_option,
+        corpus_option,
+        _author,
+        _year,
+    ):
         command = option(command)
     return command
 
@@ -147,16 +84,16 @@ def cli() -> None:
 
 
 @cli.command()
-@_corpus
-@_store
-@_columns
-@_chroma_url
+@corpus_option
+@store_option
+@columns_option
+@chroma_url_option
 @click.option(
     "--force",
     is_flag=True,
     help="Re-embed everything even if the store is current (nothing reused or resumed).",
 )
-@_friendly
+@friendly
 def build(
     corpus: Path | None,
     store: Path | None,
@@ -178,7 +115,7 @@ def build(
     # sleeping (25% faster at 200 abstracts). Serving processes keep them passive (see
     # rag/embeddings.py), and a user's own OMP_WAIT_POLICY wins.
     os.environ.setdefault("OMP_WAIT_POLICY", "ACTIVE")
-    settings = _settings(corpus, store, chroma_url=chroma_url, new_store=True, columns=columns)
+    settings = make_settings(corpus, store, chroma_url=chroma_url, new_store=True, columns=columns)
     report = build_store(settings, force=force, progress=True)
     where = settings.store.chroma_url or settings.store.store_dir
     for name, reason in report.skipped[:SHOW_SKIPPED]:
@@ -216,7 +153,7 @@ def ask(
     from rag.qa import get_qa
 
     where = _where(year, authors)
-    qa = get_qa(_settings(corpus, store, answerer, columns=columns, chroma_url=chroma_url))
+    qa = get_qa(make_settings(corpus, store, answerer, columns=columns, chroma_url=chroma_url))
     echo_stream(qa.stream(question, where=where))
 
 
@@ -243,7 +180,7 @@ def chat(
     from rag.qa import get_qa
 
     where = _where(year, authors)
-    qa = get_qa(_settings(corpus, store, answerer, columns=columns, chroma_url=chroma_url))
+    qa = get_qa(make_settings(corpus, store, answerer, columns=columns, chroma_url=chroma_url))
     history: list[dict] = []
     window = qa.settings.ui.history_messages
     click.echo("Ask about the abstracts (Ctrl-D or /quit to end).")
@@ -284,11 +221,11 @@ def chat(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print figures and outcomes as JSON.")
 @click.option("--check", is_flag=True, help="Exit 1 when a figure misses its goal.")
-@_corpus
-@_store
-@_chroma_url
-@_answerer
-@_friendly
+@corpus_option
+@store_option
+@chroma_url_option
+@answerer_option
+@friendly
 def evaluate(
     split: str,
     questions: Path | None,
@@ -315,7 +252,7 @@ def evaluate(
     from rag.qa import get_qa
 
     labelled = load_questions(questions, split=split)
-    qa = get_qa(_settings(corpus, store, answerer, chroma_url=chroma_url))
+    qa = get_qa(make_settings(corpus, store, answerer, chroma_url=chroma_url))
     report = run_evaluation(qa, labelled)
     click.echo(report.to_json() if as_json else format_table(report))
     failures = report.failures()
@@ -347,12 +284,12 @@ def evaluate(
     default=None,
     help="No upload box: the page never adds files to the corpus (or $RAG_UI_READ_ONLY).",
 )
-@_corpus
-@_store
-@_columns
-@_chroma_url
-@_answerer
-@_friendly
+@corpus_option
+@store_option
+@columns_option
+@chroma_url_option
+@answerer_option
+@friendly
 def ui(
     port: int,
     host: str,
@@ -371,7 +308,7 @@ def ui(
     """
     from ui.serve import launch
 
-    settings = _settings(corpus, store, answerer, columns=columns, chroma_url=chroma_url)
+    settings = make_settings(corpus, store, answerer, columns=columns, chroma_url=chroma_url)
     if read_only:
         settings = settings.replace(ui_read_only=True)
     launch(settings, host=host, port=port)

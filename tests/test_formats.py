@@ -13,7 +13,7 @@ import pytest
 
 import rag
 from rag import QA, QuestionError, Settings
-from rag.cli import format_answer
+from rag.cli_output import format_answer
 from rag.corpus import add_files, default_corpus_dir
 from rag.lexical import tokenize
 from rag.scope import check

@@ -75,6 +75,13 @@ _LINK_QUESTION = re.compile(
     r"\b(?:code|github|url|link|website|available|released?|download)\b|代码|网址|链接|开源|发布",
     re.IGNORECASE,
 )
+# "Under what licence is AV2 released?", "Can I use it in a commercial product?", 可以商用吗:
+# the sentence that states the licence answers it (rag/detail_kinds.py says when none does).
+# Dev: 5 key facts gained (the opening "We introduce Argoverse 2" had been quoted), none lost.
+_LICENCE_QUESTION = re.compile(
+    r"\blicen[cs]e[sd]?\b|\bcommercial(?:ly)?\b|许可|授权|开源协议|商用|商业用途", re.IGNORECASE
+)
+_LICENCE = re.compile(r"\blicen[cs]|\bCC[- ]BY|\b(?:MIT|Apache|GPL|BSD)\b|许可|授权")
 _YES_NO = re.compile(
     r"^\s*(?:is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b"
     r"|吗[?？]?\s*$|是不是|是否|有没有|能不能|会不会",
@@ -123,6 +130,7 @@ class Wants:
     several: bool = False
     name: bool = False
     link: bool = False
+    licence: bool = False
     yes_no: bool = False
     asked: frozenset[str] = frozenset()  # the question's own things, in lower case
     figures: frozenset[str] = frozenset()  # the question's own figures ("Argoverse 2")
@@ -130,7 +138,7 @@ class Wants:
     @property
     def detail(self) -> bool:
         """Whether the question asks for a thing (not a yes/no or a why)."""
-        return self.figure or self.dataset or self.several or self.name or self.link
+        return self.figure or self.dataset or self.several or self.name or self.link or self.licence
 
 
 def wants(question: str) -> Wants:
@@ -146,6 +154,7 @@ def wants(question: str) -> Wants:
             or (_DISCOVERY_QUESTION.search(text) and not _QUANTITY.search(text))
         ),
         link=bool(_LINK_QUESTION.search(text)),
+        licence=bool(_LICENCE_QUESTION.search(text)),
         yes_no=bool(_YES_NO.search(text)),
         asked=frozenset(t.lower() for t in _THING.findall(text)),
         figures=frozenset(f.lower() for f in _FIGURE.findall(text)),
@@ -179,8 +188,8 @@ def new_things(sentence: str, want: Wants) -> list[str]:
 
 
 def cues(sentence: str, want: Wants) -> float:
-    """How many of the wanted kinds of answer the sentence holds (a link counts twice: a
-    code question has one right sentence)."""
+    """How many of the wanted kinds of answer the sentence holds (a link or a licence counts
+    twice: a question about code or terms of use has one right sentence)."""
     text = simplified(sentence)
     things = new_things(text, want)
     score = 0.0
@@ -192,6 +201,8 @@ def cues(sentence: str, want: Wants) -> float:
         score += 1
     if want.name and _INTRODUCES.search(text) and things:
         score += 1
+    if want.licence and _LICENCE.search(text):
+        score += 2
     if want.link and _LINK.search(text):
         score += 2
     return score

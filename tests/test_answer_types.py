@@ -53,6 +53,16 @@ def test_a_why_question_asks_for_no_thing():
             "We propose two types of backdoor attacks, namely NAIVEATTACK and DOORPING.",
             "Dataset distillation has emerged as a prominent technique.",
         ),
+        (
+            "Can I use Argoverse 2 in a commercial product?",
+            "All datasets are released under the CC BY-NC-SA 4.0 license.",
+            "We introduce Argoverse 2 (AV2) - a collection of three datasets.",
+        ),
+        (
+            "Argoverse 2 的資料是以什麼授權條款釋出的?",
+            "All datasets are released under the CC BY-NC-SA 4.0 license.",
+            "This dataset is the largest ever collection of lidar sensor data.",
+        ),
     ],
 )
 def test_the_sentence_holding_the_asked_kind_of_thing_gets_the_cue(question, carrier, other):
@@ -136,3 +146,9 @@ def test_a_question_looking_for_a_method_is_answered_with_its_name(qa):
 )
 def test_a_request_for_a_figure_or_a_reason_wants_no_name(question):
     assert not wants(question).name
+
+
+def test_a_question_about_terms_of_use_is_answered_with_the_licence(qa):
+    """The opening sentence shared the most words ("Argoverse 2", "datasets") and was quoted."""
+    answer = qa.ask("Can I use the Argoverse 2 datasets in a commercial product?")
+    assert answer.found and "CC BY-NC-SA 4.0" in answer.text

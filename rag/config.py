@@ -35,21 +35,17 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from rag.config_group import VECTORS, SettingsGroup
 from rag.errors import CorpusError, SettingsError
 
 # Who writes answers; the one list the settings, the CLI and the UI menu all draw on.
 AnswererName = Literal["extractive", "llamacpp", "openai"]
 ANSWERERS: tuple[str, ...] = get_args(AnswererName)
-VECTORS = {"affects_vectors": True}  # json_schema_extra of the fields the vectors depend on
 
 
-class _Group(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid", frozen=True)
-
-
-class StoreSettings(_Group):
+class StoreSettings(SettingsGroup):
     """Where the corpus and the store are, and how texts become vectors."""
 
     corpus_dir: Path | None = Field(
@@ -145,7 +141,7 @@ class StoreSettings(_Group):
         return parse_columns(self.columns)
 
 
-class RetrievalSettings(_Group):
+class RetrievalSettings(SettingsGroup):
     """How abstracts are found and when one counts as relevant (rag/retrieval.py)."""
 
     fetch_k: int = Field(
@@ -319,7 +315,7 @@ class RetrievalSettings(_Group):
     )
 
 
-class AnswerSettings(_Group):
+class AnswerSettings(SettingsGroup):
     """Who writes the answer, and how much evidence it quotes."""
 
     answerer: AnswererName = Field(
@@ -337,7 +333,7 @@ class AnswerSettings(_Group):
     )
 
 
-class LLMSettings(_Group):
+class LLMSettings(SettingsGroup):
     """The local model of the 'llamacpp' answerer, and the budget of every generated answer."""
 
     model_config = SettingsConfigDict(env_prefix="RAG_LLM_", extra="forbid", frozen=True)
@@ -393,7 +389,7 @@ class LLMSettings(_Group):
     )
 
 
-class OpenAISettings(_Group):
+class OpenAISettings(SettingsGroup):
     """The server of the 'openai' answerer."""
 
     model_config = SettingsConfigDict(
@@ -419,7 +415,7 @@ class OpenAISettings(_Group):
     )
 
 
-class UISettings(_Group):
+class UISettings(SettingsGroup):
     """The chat's queue."""
 
     model_config = SettingsConfigDict(env_prefix="RAG_UI_", extra="forbid", frozen=True)
@@ -464,7 +460,7 @@ class UISettings(_Group):
 
 
 # group name -> (its class, the prefix its fields' flat names carry)
-GROUPS: dict[str, tuple[type[_Group], str]] = {
+GROUPS: dict[str, tuple[type[SettingsGroup], str]] = {
     "store": (StoreSettings, ""),
     "retrieval": (RetrievalSettings, ""),
     "answer": (AnswerSettings, ""),

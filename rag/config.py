@@ -1,13 +1,14 @@
 """Settings: every knob of the pipeline in one typed object, grouped by concern.
 
-`Settings` composes six groups, each read from `RAG_*` environment variables:
+`Settings` composes six groups, each read from `RAG_*` environment variables and each
+defined, with the note of how its defaults were chosen, in its own module:
 
-    store      corpus_dir, store_dir or chroma_url, and what the vectors depend on
-    retrieval  how many chunks and abstracts, relevance thresholds, fusion weight
-    answer     who writes answers, how many evidence sentences
-    llm        the local GGUF model (RAG_LLM_*)
-    openai     an OpenAI-compatible server (RAG_OPENAI_*)
-    ui         the chat's queue (RAG_UI_*)
+    store      corpus_dir, store_dir or chroma_url, and what the vectors depend on  config_store
+    retrieval  how many chunks and abstracts, relevance thresholds, fusion weight  config_retrieval
+    answer     who writes answers, how many evidence sentences                     config_answer
+    llm        the local GGUF model (RAG_LLM_*)                                    config_answer
+    openai     an OpenAI-compatible server (RAG_OPENAI_*)                          config_answer
+    ui         the chat's queue (RAG_UI_*)                                         config_ui
 
 A field whose value changes the stored vectors is marked `affects_vectors`; the store's
 fingerprint is made from exactly those fields (`vector_settings`), so a new such field
@@ -18,6 +19,8 @@ as keyword arguments too: `Settings(store_dir=..., top_k=5)` is
 The defaults are the ones measured on the shipped corpus (see the note on each field).
 The API key is a `SecretStr`: it prints as stars and is never written anywhere.
 Leaves out loading from files: environment variables and keyword arguments are enough.
+Leaves out the fields themselves, which live in the group modules; their names are
+re-exported here, so `from rag.config import ...` reaches every one.
 """
 
 from __future__ import annotations

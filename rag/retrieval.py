@@ -27,7 +27,7 @@ their thresholds and it shares at least one term with the question, or when its 
 passes its own threshold, or at a smaller margin with a shared glossary concept or 30% of
 the question's weight found as written, or that the English model puts well above the
 other candidates; with none relevant the question is refused. The
-thresholds were tuned on the dev split of `rag eval` (see `rag/config.py`).
+thresholds were tuned on the dev split of `rag eval` (see `rag/config_retrieval.py`).
 
 A `Scope` (rag/scope.py: years, authors) narrows both sides alike: on the dense side
 where the chunk vectors are searched (`Store.search`: in numpy on the metadata written

@@ -132,15 +132,26 @@ def _once(words: list[str]) -> list[str]:
 
 
 def _states(word: str, parts: set[str], passage: Passage) -> bool:
-    """Whether the abstract holds the word: its parts, the word itself, or a near spelling
-    (one with the same letters, or close by difflib's ratio)."""
+    """Whether the abstract holds the word: its parts, the word itself, an acronym written
+    out, or a near spelling (one with the same letters, or close by difflib's ratio)."""
     text = passage.hit.abstract.text
-    if parts <= passage.terms or word.lower() in text.lower():
+    if parts <= passage.terms or word.lower() in text.lower() or _written_out(word, text):
         return True
     words = {w.lower() for w in re.findall(r"[\w-]+", text)}
     if len(word) >= 4 and sorted(word.lower()) in (sorted(w) for w in words):
         return True  # two letters swapped: iRBM is iRMB, eVEA is eVAE
     return bool(get_close_matches(word.lower(), words, n=1, cutoff=0.8))
+
+
+def _written_out(word: str, text: str) -> bool:
+    """Whether an acronym of 3 to 6 capitals (a plural "s" allowed) is in the text as the
+    words it stands for: LLMs as "large language models", ETF as "equiangular tight frame"
+    (dev: 2 answerable questions no longer refused, no near-miss answered)."""
+    letters = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+    if not (letters.isupper() and letters.isalpha() and 3 <= len(letters) <= 6):
+        return False
+    spelt = r"[\s-]+".join(rf"{c}[a-z]+" for c in letters.lower())
+    return bool(re.search(rf"\b{spelt}\b", text, re.IGNORECASE))
 
 
 def label(abstract: Abstract, question: str = "") -> str:

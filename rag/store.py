@@ -25,40 +25,39 @@ things, so a damaged store fails at once with a remedy instead of answering wron
 Opening writes nothing: every file of the generation being served stays byte-identical.
 
 Opening for reading is `rag.store_open` (re-exported here); where each vector of a new
-generation comes from is `rag.store_embed`. Leaves out deleting single abstracts in
-place: every build writes a whole generation, which for a corpus of thousands of
-abstracts is still seconds of copying, not embedding.
+generation comes from is `rag.store_embed`; writing, verifying and swapping it in is
+`rag.store_write`. Leaves out deleting single abstracts in place: every build writes a
+whole generation, which for a corpus of thousands of abstracts is still seconds of
+copying, not embedding.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag import background, bridge, store_english, store_terms
-from rag import store_chroma as chroma
 from rag import store_embed as embed
 from rag import store_layout as layout
 from rag import store_server as server
 from rag import store_server_lock as server_lock
-from rag import store_vectors as vectors_io
 from rag.bridge import BridgeTable, table_terms
-from rag.chunking import chunk_text, get_encoding, sentence_spans
 from rag.config import Settings, vector_settings
 from rag.errors import StoreError
 from rag.store_open import SCHEMA, Store, open_store
 from rag.store_resume import SavedVectors
-from rag.types import Abstract, Chunk, Span
+from rag.store_write import Rows, write_generation, write_to_server
+from rag.types import Abstract
+
+_Rows = Rows  # the name tests/test_e5_runtime.py and benchmarks/build_speed.py import
 
 __all__ = ["SCHEMA", "BuildReport", "Store", "build_store", "is_current", "open_store", "tidy"]
 
@@ -172,7 +171,7 @@ def build_store(
         current = None if force else up_to_date_report(settings, abstracts)
         if current is not None:
             return current
-        rows = _Rows.of(abstracts, settings)
+        rows = Rows.of(abstracts, settings)
         fresh = 0  # background questions embedded, not reused
         saved = SavedVectors.of(settings, vector_key(settings))
         if force:  # trusts nothing stored, not even what an unfinished build saved
@@ -197,7 +196,7 @@ def build_store(
         )
         if settings.store.chroma_url:
             _phase(progress, writing)
-            _write_to_server(settings.store.chroma_url, lock, *parts, table, english_part)
+            write_to_server(settings.store.chroma_url, lock, *parts, table, english_part)
         else:  # a server's readers embed the background questions when they start
             examples = None if force else _reusable_background(settings)
             if examples is None:
@@ -206,7 +205,7 @@ def build_store(
                 examples = background.embed(embedder)
                 fresh = count
             _phase(progress, writing)
-            _write_generation(settings.store.store_dir, *parts, table, examples, english_part)
+            write_generation(settings.store.store_dir, *parts, table, examples, english_part)
         saved.discard()  # the generation served holds them now
     return BuildReport(
         True,
@@ -229,40 +228,6 @@ def _phase(progress: bool, what: str) -> None:
         print(f"{what}…", file=sys.stderr, flush=True)
 
 
-@dataclass(frozen=True)
-class _Rows:
-    """What a generation stores: chunks, sentences, and (row id, text) of both, chunks first."""
-
-    chunks: list[Chunk]
-    sentences: list[tuple[str, int, Span]]  # (abstract id, index, span)
-    texts: list[tuple[str, str]]
-
-    @classmethod
-    def of(cls, abstracts: Sequence[Abstract], settings: Settings) -> _Rows:
-        s = settings.store
-        enc = get_encoding(s.encoding)
-        chunks = [
-            c
-            for a in abstracts
-            for c in chunk_text(a.id, a.text, enc, s.chunk_tokens, s.chunk_overlap_tokens)
-        ]
-        sentences = [
-            (a.id, i, sp) for a in abstracts for i, sp in enumerate(sentence_spans(a.text))
-        ]
-        text_of = {a.id: a.text for a in abstracts}
-        texts = [(c.id, c.text) for c in chunks] + [
-            (f"{aid}:s{i}", text_of[aid][sp.start : sp.end]) for aid, i, sp in sentences
-        ]
-        return cls(chunks, sentences, texts)
-
-    def terms(self, abstracts: Sequence[Abstract]) -> store_terms.Terms:
-        """The tokens readers load instead of tokenizing (`rag.store_terms`)."""
-        spans: dict[str, list[Span]] = {}
-        for aid, _, span in self.sentences:
-            spans.setdefault(aid, []).append(span)
-        return store_terms.compute({a.id: a for a in abstracts}, self.chunks, spans)
-
-
 @contextmanager
 def _writing(settings: Settings) -> Iterator[server_lock.ServerLock | None]:
     """Hold the lock of the one build allowed to write: locally the store's flock (then
@@ -275,74 +240,6 @@ def _writing(settings: Settings) -> Iterator[server_lock.ServerLock | None]:
     with layout.write_lock(s.store_dir):
         layout.cleanup(s.store_dir)
         yield None
-
-
-def _write_to_server(
-    url,
-    lock,
-    abstracts,
-    rows: _Rows,
-    vectors,
-    embedder,
-    manifest,
-    terms,
-    table: BridgeTable,
-    english_part: store_english.EnglishVectors | None = None,
-):
-    """Write, verify and swap in a generation in the server, then delete older ones."""
-    db = server.connect(url)
-    gen, papers = server.new_generation(), {a.id: chroma.paper_metadata(a) for a in abstracts}
-    names = server.prefix(gen)
-    chroma.write_collections(
-        db, rows.chunks, rows.sentences, rows.texts, vectors, embedder, papers, names
-    )
-    chroma.verify(db, f"{gen} at {url}", len(rows.chunks), len(rows.sentences), embedder, names)
-    server.write_bridge(db, gen, table)
-    if english_part is not None:
-        store_english.write(db, gen, english_part)
-    rows_of = vectors_io.rows_of(rows.chunks, rows.sentences, papers)
-    extra = {"rows": rows_of, "terms": store_terms.encode(terms)}
-    server.write_manifest(db, gen, {**manifest, **extra})
-    lock.confirm()
-    replaced = server.current(db)
-    server.switch_to(db, gen)
-    server.cleanup(db, keep=(gen, replaced) if replaced else (gen,))
-
-
-def _write_generation(
-    path: Path,
-    abstracts: Sequence[Abstract],
-    rows: _Rows,
-    vectors: np.ndarray,
-    embedder: Embeddings,
-    manifest: dict,
-    terms: store_terms.Terms,
-    table: BridgeTable,
-    examples: dict[str, np.ndarray],
-    english_part: store_english.EnglishVectors | None = None,
-) -> None:
-    """Write, verify and switch to a new generation; on any failure it is deleted."""
-    gen = layout.new_generation(path)
-    try:
-        papers = {a.id: chroma.paper_metadata(a) for a in abstracts}
-        with chroma.local(gen) as db:
-            chroma.write_collections(
-                db, rows.chunks, rows.sentences, rows.texts, vectors, embedder, papers
-            )
-            chroma.verify(db, str(gen), len(rows.chunks), len(rows.sentences), embedder)
-        vectors_io.write(gen, rows.chunks, rows.sentences, vectors, papers)
-        store_terms.write(gen, terms)
-        table.save(gen)
-        background.save(gen, examples)
-        if english_part is not None:
-            english_part.save(gen)
-        vectors_io.read(gen, len(rows.chunks), len(rows.sentences))  # what readers will load
-        layout.write_manifest(gen, manifest)
-    except BaseException:
-        shutil.rmtree(gen, ignore_errors=True)
-        raise
-    layout.switch_to(path, gen)
-    layout.cleanup(path)  # the previous generation, unless a reader still pins it
 
 
 def _reusable_vectors(settings: Settings) -> dict[str, tuple[str, np.ndarray]]:

@@ -5,7 +5,7 @@ cosine space, with our vectors passed in explicitly: in the generation's `chroma
 or in a Chroma server under a name prefix (`rag.store_server`). Only `rag build` opens a
 local `chroma/`: embedded Chroma writes its files whenever a client opens them, so readers
 load the .npy copies instead (`rag.store_vectors`). Leaves out choosing which generation
-to use (`rag.store_layout`) and what the rows mean (`rag.store`).
+to use (`rag.store_layout`) and what the rows mean (`rag.store_write`).
 """
 
 from __future__ import annotations

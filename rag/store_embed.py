@@ -8,7 +8,8 @@ same vector: it is copied, not embedded again. An unfinished build's vectors are
 by a hash of their text (`rag.store_resume`), and every batch embedded here is saved there
 before the next one starts, so a build killed after an hour loses at most one batch.
 
-Leaves out deciding whether to build, and writing the generation (`rag.store`).
+Leaves out deciding whether to build (`rag.store`), and writing the generation
+(`rag.store_write`).
 """
 
 from __future__ import annotations

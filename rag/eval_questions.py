@@ -3,8 +3,8 @@
 Two splits, both written by hand from the shipped corpus (`rag/data/eval/`):
 
 - `dev`: `questions.jsonl` (84 questions, written with the code in view; thresholds, the
-  glossary and the rules were tuned on them), then `dev_b2` … `dev_b18` (79, 88, 115, 139,
-  154, 165, 153, 169, 165, 152, 178, 158, 157, 165, 177, 178 and 206 questions written
+  glossary and the rules were tuned on them), then `dev_b2` … `dev_b19` (79, 88, 115, 139,
+  154, 165, 153, 169, 165, 152, 178, 158, 157, 165, 177, 178, 206 and 188 questions written
   blind, by people who saw only the abstracts). `dev_b3` to `dev_b11` were the test split in
   turn (the last nine on 2026-11-26): once their figures by kind had guided what to work on
   next, each joined dev and a new test split was written. `dev_b12` was written blind for
@@ -14,11 +14,11 @@ Two splits, both written by hand from the shipped corpus (`rag/data/eval/`):
   final scoring, so it was replaced (it was scored at the start and the end, never tuned on,
   and joined dev after). `dev_b14` was the test split of 2026-11-26 (`test_l`); its failures
   were read after its final scoring, so it joined dev; so did `dev_b15` (`test_m`),
-  `dev_b16` (`test_n`), `dev_b17` (`test_o`) and `dev_b18` (`test_p`), the next rounds' test
-  splits.
-- `test`: `test_q.jsonl`, 188 questions written blind on 2026-11-26 by someone who saw
+  `dev_b16` (`test_n`), `dev_b17` (`test_o`), `dev_b18` (`test_p`) and `dev_b19` (`test_q`),
+  the next rounds' test splits.
+- `test`: `test_r.jsonl`, 196 questions written blind on 2026-11-26 by someone who saw
   only the abstracts (not the code, the glossary, the thresholds or earlier questions);
-  22 more the writer had worded exactly as dev questions were dropped unread. Nothing is
+  28 more the writer had worded exactly as dev questions were dropped unread. Nothing is
   tuned on it: its figures are the ones the README reports as out of sample.
 
 A record: `id`, `kind`, `question`, `relevant` (abstract ids), optional `facts` (strings
@@ -57,8 +57,9 @@ _DEV = (
     "dev_b16.jsonl",
     "dev_b17.jsonl",
     "dev_b18.jsonl",
+    "dev_b19.jsonl",
 )
-_TEST = ("test_q.jsonl",)
+_TEST = ("test_r.jsonl",)
 SPLITS: dict[str, tuple[str, ...]] = {"dev": _DEV, "test": _TEST, "all": _DEV + _TEST}
 # The language pairs, as kinds (the first set) or as `lang` labels (the blind sets).
 PAIRS = ("en-en", "en-zh", "zh-en", "zh-zh")

@@ -34,6 +34,12 @@ DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (r"\baccuracy\b|准确率|精度", r"\baccura|\btop-?[15]\b|准确|精度|\d%"),
         (
+            # the size of the data on disk: "storage size in terabytes", 占多少存储空间
+            r"\b(?:tera|giga|peta)bytes?\b|\b(?:TB|GB|PB)\b|\bstorage (?:size|space)\b"
+            r"|\bdisk space\b|存储空间|存储大小|多少(?:TB|GB)",
+            r"\b(?:tera|giga|peta)bytes?\b|\d\s*(?:TB|GB|PB)\b|存储",
+        ),
+        (
             # not "GPU memory" or "GPU hours": other kinds of detail
             r"\b(?:GPUs?|TPUs?|hardware)\b(?! (?:memory|hours))|显卡|硬件",
             r"\b(?:GPU|TPU|hardware)|显卡|硬件|图形处理",

@@ -326,3 +326,22 @@ def test_epochs_a_translation_writes_as_shiqi_are_stated(qa):
         "how many training epochs did the LeNet example use?"
     )
     assert answer.found and "5次训练时期" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        # an acronym in capitals is checked with a translation among the evidence too
+        ("What noise rates on MNIST did Co-teaching+ get tested with?", "MNIST"),
+        # the abstract gives 10/30-shot figures, not 5-shot ones
+        ("What is RefT's nAP in the 5-shot setting?", "5-shot"),
+        ("What's the storage size in terabytes of the Argoverse 2 sensor dataset?", "storage"),
+    ],
+)
+def test_a_setting_or_unit_the_abstract_never_gives_is_a_near_miss(qa, question, missing):
+    answer = qa.ask(question)
+    assert not answer.found and missing in answer.text
+
+
+def test_a_setting_the_abstract_gives_is_stated(qa):
+    assert qa.ask("How much does RefT boost nAP in the 10-shot setting?").found

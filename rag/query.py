@@ -110,6 +110,29 @@ def is_follow_up(question: str) -> bool:
     )
 
 
+# Thanks and goodbyes: "thx, that's all for now, bye!", 谢谢,再见.
+_THANKS = re.compile(
+    r"\b(?:thx|thanks|thank you|ty|bye|goodbye|cheers|got it|that'?s all)\b"
+    r"|谢谢|多谢|再见|拜拜|就这些|明白了|知道了",
+    re.IGNORECASE,
+)
+# What makes a message a question or a request: its mark, a question word, a verb asking.
+_ASKS = re.compile(
+    r"[?？]|\b(?:what|which|who|whom|whose|when|where|why|how|tell|explain|show|list|"
+    r"describe|give|summari[sz]e|compare|define|name|find|more|also|any)\b"
+    r"|(?:^|[,.;:!]\s*)(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have)\b"
+    r"|什么|怎么|怎样|为什么|如何|哪|吗|呢|多少|几|是否|有没有|请|说说|讲讲|介绍|解释|告诉|列出|比较|总结",
+    re.IGNORECASE,
+)
+
+
+def is_small_talk(question: str) -> bool:
+    """Whether a message only thanks or says goodbye, asking nothing: after a turn about a
+    paper, "thx, that's all for now, bye!" is a follow-up by its "that" and was answered
+    from that paper (everyday questions did not catch it: too short to be near any)."""
+    return bool(_THANKS.search(question)) and not _ASKS.search(question)
+
+
 def named_papers(question: str, names: Mapping[str, str]) -> tuple[str, ...]:
     """The abstracts the question names by a name only one abstract uses (rag/index.py),
     or by a phrase that spells one out ("Unlearnable Clusters"), in the question's order."""

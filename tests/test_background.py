@@ -62,7 +62,6 @@ JKO = [
 @pytest.mark.parametrize(
     "question",
     [
-        "Thanks, that was really helpful!",
         "Why do some popcorn kernels never pop, and how can I fix that?",
     ],
 )
@@ -73,6 +72,17 @@ def test_small_talk_after_a_paper_is_not_answered_from_that_paper(shared_setting
     assert not answer.found and answer.sources == ()
     off = Settings(store_dir=shared_settings.store.store_dir, follow_up_background_margin=-1.0)
     assert QA(off, embedder=qa.embedder, progress=False).ask(question, JKO).found
+
+
+@pytest.mark.parametrize(
+    "question", ["Thanks, that was really helpful!", "thx, that's all for now, bye!", "谢谢,再见!"]
+)
+def test_thanks_after_a_paper_are_not_answered_from_that_paper(shared_settings, qa, question):
+    """Thanks that ask nothing (rag/query.py) are refused whatever the everyday questions
+    say: "thx, that's all for now, bye!" was too short to be near one."""
+    off = Settings(store_dir=shared_settings.store.store_dir, follow_up_background_margin=-1.0)
+    answer = QA(off, embedder=qa.embedder, progress=False).ask(question, JKO)
+    assert not answer.found and answer.sources == ()
 
 
 def test_an_instruction_read_as_a_follow_up_is_judged_on_its_own_words(qa):

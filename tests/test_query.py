@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.query import Query, is_follow_up, is_list_question, resolve
+from rag.query import Query, is_follow_up, is_list_question, is_small_talk, resolve
 
 CMT = "What NDS does the Cross Modal Transformer reach on nuScenes?"
 
@@ -170,3 +170,19 @@ def test_a_follow_up_is_about_the_last_question_even_after_a_list(qa):
         {"role": "assistant", "content": "FedSkip periodically skips federated averaging [1]."},
     ]
     assert "FedSkip" in qa.ask("Website?", history).text
+
+
+@pytest.mark.parametrize(
+    ("message", "small_talk"),
+    [
+        ("thx, that's all for now, bye!", True),
+        ("Thanks, that was really helpful!", True),
+        ("谢谢,就这些了,再见!", True),
+        ("Thanks! What dataset does it use?", False),
+        ("Thanks, and the code?", False),
+        ("got it. is it open source", False),
+        ("thanks, tell me more", False),
+    ],
+)
+def test_thanks_that_ask_nothing_are_small_talk(message, small_talk):
+    assert is_small_talk(message) is small_talk

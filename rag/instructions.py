@@ -38,7 +38,9 @@ _PATTERNS = re.compile(
             r"(?:指令|规则|提示|设定|限制|要求|约束)",
             # A new role or mode.
             r"\byou are (?:now|no longer)\b|\bfrom (?:now|here) on\b|\bhenceforth\b"
-            r"|\bnew instructions\b",
+            r"|\bnew instructions\b|\blet'?s play a game\b[^.?!]{0,10}\byou are\b"
+            r"|\bif you (?:were(?:n'?t| not)?|weren'?t) (?:limited|restricted|bound|confined) to\b"
+            r"|\b(?:restate|repeat) (?:that|this|it) as (?:a )?fact\b",
             r"(?:^|[,.;:!]\s*|\b(?:please|just|now)\s+)(?:answer|reply|respond)\s+(?:to\s+)?"
             r"(?:every|all|each|any)\s+(?:future\s+|other\s+)?"
             r"(?:questions?|messages?)\s+(?:with|by|in|only)\b"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.detail_kinds import LICENCE_STATED
 from rag.lexical import simplified
 
 _QUANTITY = re.compile(
@@ -81,7 +82,7 @@ _LINK_QUESTION = re.compile(
 _LICENCE_QUESTION = re.compile(
     r"\blicen[cs]e[sd]?\b|\bcommercial(?:ly)?\b|许可|授权|开源协议|商用|商业用途", re.IGNORECASE
 )
-_LICENCE = re.compile(r"\blicen[cs]|\bCC[- ]BY|\b(?:MIT|Apache|GPL|BSD)\b|许可|授权")
+_LICENCE = re.compile(LICENCE_STATED)
 _YES_NO = re.compile(
     r"^\s*(?:is|are|was|were|does|do|did|can|could|has|have|had|will|would|should)\b"
     r"|吗[?？]?\s*$|是不是|是否|有没有|能不能|会不会",

@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import re
 
+# How an abstract states its licence; rag/answer_types.py quotes the sentence that does.
+LICENCE_STATED = r"\blicen[cs]|\bCC[- ]BY|\b(?:MIT|Apache|GPL|BSD)\b|许可|授权"
+
 # Kinds of detail: (how a question asks for it, how an abstract would state it).
 DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(asked, re.IGNORECASE), re.compile(stated, re.IGNORECASE))
@@ -84,7 +87,7 @@ DETAILS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ),
         (
             r"\blicen[cs]e[sd]?\b|许可证?|授权|开源协议|许可协议",
-            r"\blicen[cs]|\bCC[- ]BY|\b(?:MIT|Apache|GPL|BSD)\b|许可|授权",
+            LICENCE_STATED,
         ),
         # Where the data came from, what it ran on, when: names abstracts rarely give. Only
         # asked as "which ...": "Can the method be used in hospitals?" asks no name.
